@@ -1,0 +1,217 @@
+"""The ingest pipeline: read → extract → store → fuse, resumable at any point.
+
+    from armstrace.pipeline import ingest_paths
+    from armstrace.store import open_store
+    summary = ingest_paths(["articles/"], open_store("news.db"))
+    print(summary.new, summary.duplicate, summary.failed)
+
+Documents already in the store (same text, same extractor version) are not
+extracted again, so a re-run, or a run after Ctrl-C or SIGKILL, does only
+what is missing. Each document is stored in its own transaction, so an
+interrupted run leaves whole documents or nothing, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from armstrace import config
+from armstrace.ingest import IngestFailure, iter_documents
+from armstrace.model import Document, DocumentResult, content_hash
+from armstrace.store import Store
+
+# New claims are handed to fusion in groups of this many documents: small
+# enough that an interrupted run leaves little unfused, large enough that
+# fusion is not called once per article. Whatever an interrupted run left
+# unfused is picked up at the end of the next one.
+FUSE_EVERY_DOCS = 64
+
+
+class ExtractorLike(Protocol):
+    def pipe(self, docs: Iterable[Document], batch_size: int = ...) -> Iterator[DocumentResult]: ...
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did. `read` counts documents read (failures apart)."""
+
+    read: int = 0
+    new: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    failures: list[IngestFailure] = field(default_factory=list)
+    new_claims: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    fusion: str = ""  # which fusion wrote the events: "fuse_claims" or "one event per claim"
+
+    def fail(self, failure: IngestFailure) -> None:
+        self.failed += 1
+        self.failures.append(failure)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "new": self.new,
+            "duplicate": self.duplicate,
+            "failed": self.failed,
+            "failures": [{"path": f.path, "line": f.line, "reason": f.reason} for f in self.failures],
+            "new_claims": len(self.new_claims),
+            "events": len(self.events),
+        }
+
+
+Progress = Callable[[IngestSummary], None]
+
+
+def _fuser() -> tuple[Callable[[Store, list[str]], list[str]], str]:
+    """Fusion's `fuse_claims` when it exists, else the stand-in below."""
+    try:
+        from armstrace.fuse import fuse_claims  # type: ignore[attr-defined]
+    except ImportError:
+        return _one_event_per_claim, "one event per claim"
+    return fuse_claims, "fuse_claims"
+
+
+def _one_event_per_claim(store: Store, claim_ids: list[str]) -> list[str]:
+    """STAND-IN, replaced once `armstrace.fuse.fuse_claims` lands: each claim is its own event.
+
+    The event id hashes the claim id, so re-running writes the same events.
+    """
+    written = []
+    with store.transaction():
+        for claim in store.claims(claim_ids):
+            record = {key: value for key, value in claim["event"].items() if key != "evidence"}
+            # SPEC section 6: each stance entry dated, by the text else the publication date.
+            record["stance"] = [
+                {**entry, "date": entry.get("date") or claim["doc"]["published"]}
+                for entry in record.get("stance") or []
+            ]
+            record["id"] = content_hash("event", claim["id"])
+            store.upsert_event(record, [claim["id"]])
+            written.append(record["id"])
+    return written
+
+
+def default_extractor() -> ExtractorLike:
+    from armstrace.extract import Extractor
+
+    return Extractor()
+
+
+def ingest_paths(
+    paths: Iterable[str],
+    store: Store,
+    extractor: ExtractorLike | Callable[[], ExtractorLike] | None = None,
+    published: str | None = None,
+    progress: Progress | None = None,
+    batch_size: int | None = None,
+) -> IngestSummary:
+    """Ingest files, directories, globs or "-" into `store`; returns what happened.
+
+    `extractor` is an Extractor, or a factory called only when a document
+    actually needs extracting (so a run over already-stored articles never
+    loads spaCy); None means `armstrace.extract.Extractor()`.
+    `published` is the fallback publication date (`--published`).
+    `progress`, if given, is called with the running summary after each item.
+    """
+    summary = IngestSummary()
+    fuse, summary.fusion = _fuser()
+    version = _extractor_version(extractor)
+    tick = progress or (lambda _summary: None)
+    in_flight: deque[Document] = deque()
+
+    def pending() -> Iterator[Document]:
+        """Documents not yet stored; failures and duplicates are counted on the way."""
+        for item in iter_documents(paths, published=published):
+            if isinstance(item, IngestFailure):
+                summary.fail(item)
+                tick(summary)
+                continue
+            summary.read += 1
+            if store.has_document(item.id, version):
+                summary.duplicate += 1
+                tick(summary)
+                continue
+            in_flight.append(item)
+            yield item
+
+    unfused: list[str] = []
+    docs_since_fuse = 0
+    source = pending()
+    first = next(source, None)
+    if first is not None:
+        active = _resolve_extractor(extractor)
+        batch = batch_size or config.BATCH_SIZE
+        stream: Iterator[Document] = _prepend(first, source)
+        while True:
+            try:
+                for result in active.pipe(stream, batch_size=batch):
+                    expected = in_flight.popleft() if in_flight else result.document
+                    if result.document.id != expected.id:
+                        # The extractor must keep order; if not, trust the result's document.
+                        in_flight.appendleft(expected)
+                        with contextlib.suppress(ValueError):
+                            in_flight.remove(result.document)
+                    if store.has_document(result.document.id, result.extractor_version or version):
+                        summary.duplicate += 1  # the same text twice within this run
+                    else:
+                        new_ids = store.add_result(result)
+                        summary.new += 1
+                        summary.new_claims.extend(new_ids)
+                        unfused.extend(new_ids)
+                        docs_since_fuse += 1
+                        if docs_since_fuse >= FUSE_EVERY_DOCS:
+                            summary.events.extend(fuse(store, unfused))
+                            unfused, docs_since_fuse = [], 0
+                    tick(summary)
+                break
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:
+                # One bad document must not sink the batch: the documents
+                # being extracted when it broke are failures, the rest go on
+                # through a fresh pipe over the same source.
+                reason = f"extraction failed: {type(exc).__name__}: {exc}".splitlines()[0]
+                while in_flight:
+                    doc = in_flight.popleft()
+                    summary.fail(IngestFailure(doc.path or "?", reason))
+                tick(summary)
+                stream = source
+    # Whatever is still unfused, including claims an interrupted earlier run
+    # stored but never fused.
+    leftover = list(dict.fromkeys(unfused + store.unfused_claim_ids()))
+    if leftover:
+        summary.events.extend(fuse(store, leftover))
+    summary.events = list(dict.fromkeys(summary.events))
+    return summary
+
+
+def _prepend(first: Document, rest: Iterator[Document]) -> Iterator[Document]:
+    yield first
+    yield from rest
+
+
+def _resolve_extractor(extractor: Any) -> ExtractorLike:
+    if extractor is None:
+        return default_extractor()
+    if hasattr(extractor, "pipe"):
+        return extractor
+    return extractor()
+
+
+def _extractor_version(extractor: Any) -> str | None:
+    """The extractor's version when known before extracting (so unchanged documents are skipped)."""
+    if extractor is not None and hasattr(extractor, "pipe"):
+        return getattr(extractor, "version", None)
+    try:
+        from armstrace.extract import EXTRACTOR_VERSION  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return str(EXTRACTOR_VERSION)
+
+
+__all__ = ["FUSE_EVERY_DOCS", "IngestSummary", "default_extractor", "ingest_paths"]
