@@ -151,6 +151,11 @@ def _dyad_of_block(block: dict[str, Any] | None) -> Dyad | None:
     return (block["type"], block.get("supplier"), block.get("recipient"))
 
 
+def replay_order(decision: Decision) -> tuple[str, str]:
+    """Oldest first; `decided_at` (microseconds) orders decisions made within one second."""
+    return (str(decision.payload.get("decided_at") or decision.created_at), decision.id)
+
+
 def decision_dyads(decision: Decision) -> list[Dyad]:
     """The (type, supplier, recipient) groups a decision ties together.
 
@@ -179,7 +184,7 @@ def _relink(ref: dict[str, Any] | None, mention: str, entity_id: str) -> bool:
 
 def apply_links(claims: Iterable[Claim], decisions: Iterable[Decision]) -> list[Claim]:
     """Re-resolve mentions in the claims of the documents each link decision names."""
-    links = sorted((d for d in decisions if d.action == "link"), key=lambda d: (d.created_at, d.id))
+    links = sorted((d for d in decisions if d.action == "link"), key=replay_order)
     out = []
     for claim in claims:
         event = None
@@ -237,7 +242,7 @@ def apply_decisions(events: list[FusedEvent], decisions: Iterable[Decision]) -> 
     """Replay decisions, oldest first, over freshly fused events."""
     events = list(events)
     outcome = Outcome(events)
-    for decision in sorted(decisions, key=lambda d: (d.created_at, d.id)):
+    for decision in sorted(decisions, key=replay_order):
         anchor = decision.payload.get("anchor")
         target = resolve(events, decision.event_id, anchor)
         if target is None:
