@@ -85,6 +85,8 @@ def _check_sqlite_location(path: str, create: bool) -> None:
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.exists():
         raise StoreError(f"cannot open database at {path}: directory {parent} does not exist")
+    if not parent.is_dir():
+        raise StoreError(f"cannot open database at {path}: {parent} is not a directory")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise StoreError(f"cannot open database at {path}: directory {parent} is not writable")
 
