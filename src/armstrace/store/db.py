@@ -71,6 +71,14 @@ def _sqlite_path(url: str) -> str | None:
     return database
 
 
+def _shown_url(url: str) -> str:
+    """The URL for messages, password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
 def _check_sqlite_location(path: str, create: bool) -> None:
     """Fail early, in words, where SQLite would say only "unable to open database file"."""
     target = Path(path)
@@ -120,6 +128,7 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
     Raises StoreError with one clear line on any problem.
     """
     url = config.database_url(url)
+    sqlite_path: str | None = None
     try:
         sqlite_path = _sqlite_path(url)
         if sqlite_path is not None:
@@ -133,7 +142,7 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
     except StoreError:
         raise
     except (SQLAlchemyError, OSError, ValueError, ImportError) as exc:
-        shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+        shown = sqlite_path or _shown_url(url)
         raise StoreError(f"cannot open database at {shown}: {_one_line(exc)}") from exc
 
 
