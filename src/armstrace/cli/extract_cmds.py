@@ -1,0 +1,99 @@
+"""Commands that read articles and write events without a database: extract, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from armstrace.cli.app import app, err, fail, out
+
+
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+class Method(str, Enum):
+    rules = "rules"
+    cooccurrence = "cooccurrence"
+
+
+@app.command()
+def extract(
+    paths: list[str] = typer.Argument(..., help="Files, directories, globs, or - for stdin."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="jsonl (SPEC section 4) or table."),
+    published: str | None = typer.Option(None, help="Publication date (YYYY-MM-DD) for articles that give none."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Local worker processes."),
+    method: Method = typer.Option(Method.rules, help="rules (armstrace) or cooccurrence (the GDELT-style baseline)."),
+) -> None:
+    """Extract events from articles and print them, without touching a database.
+
+    Example: armstrace extract ../shared/eval/dev/*.txt --format jsonl > pred.jsonl
+    """
+    from armstrace.extract.parallel import extract_stream
+    from armstrace.ingest import IngestFailure, iter_documents
+
+    failures = 0
+    documents = []
+    for item in iter_documents(paths, published=published):
+        if isinstance(item, IngestFailure):
+            failures += 1
+            where = f"{item.path}:{item.line}" if item.line else item.path
+            err.print(f"[yellow]skipped[/yellow] {where}: {item.reason}")
+            continue
+        for warning in item.warnings:
+            err.print(f"[yellow]warning[/yellow] {item.path}: {warning}")
+        documents.append(item)
+    results = extract_stream(documents, workers=workers, method=method.value)
+    if format is OutputFormat.jsonl:
+        for result in results:
+            sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.flush()
+    else:
+        table = Table("document", "type", "supplier", "recipient", "items", "status", "stance", show_lines=False)
+        for result in results:
+            name = Path(result.document.path or result.document.id).name
+            for ev in result.events:
+                table.add_row(
+                    name, ev.type, _name(ev.supplier), _name(ev.recipient),
+                    ", ".join(i.system.name if i.system else i.category for i in ev.items),
+                    ev.status or "", "; ".join(f"{s.actor.id} {s.polarity}" for s in ev.stance),
+                )
+        out.print(table)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _name(ref) -> str:  # noqa: ANN001
+    return f"{ref.name} ({ref.id})" if ref else "—"
+
+
+@app.command("eval")
+def evaluate(
+    gold: Path = typer.Argument(..., help="Gold JSON lines (SPEC section 5)."),
+    predicted: Path = typer.Argument(..., help="Output of `armstrace extract --format jsonl`."),
+    show_errors: bool = typer.Option(False, "--show-errors", help="List every miss and disagreement."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as one JSON object."),
+) -> None:
+    """Score predicted events against a gold file (SPEC section 5).
+
+    Example: armstrace eval ../shared/eval/dev/gold.jsonl pred.jsonl --show-errors
+    """
+    from armstrace.evaluate import score_files
+
+    for p in (gold, predicted):
+        if not p.is_file():
+            raise fail(f"no such file: {p}")
+    try:
+        score = score_files(gold, predicted)
+    except (ValueError, KeyError) as exc:
+        raise fail(str(exc)) from None
+    if show_errors:
+        for line in score.errors:
+            out.print(line)
+    out.print(json.dumps(score.to_dict()) if as_json else score.summary())

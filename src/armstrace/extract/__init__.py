@@ -1,0 +1,140 @@
+"""Extraction: from a Document to its events (SPEC section 4).
+
+    from armstrace.extract import Extractor
+    extractor = Extractor()
+    result = extractor.extract(document)          # DocumentResult
+    for result in extractor.pipe(documents):      # streaming, batched parsing
+        ...
+
+Only paragraphs that mention a weapon word, a designation or a denial are
+parsed (cheap Aho-Corasick triage first): most news is not about arms, and
+parsing is what costs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+import ahocorasick
+
+from armstrace import __version__, config
+from armstrace.extract.actors import KnowledgeView
+from armstrace.extract.document import DocumentReader
+from armstrace.extract.lexicon import Lexicon, default_lexicon
+from armstrace.extract.merge import merge_document
+from armstrace.model import Document, DocumentResult
+
+# Paragraphs longer than this are cut at sentence ends before parsing, so that
+# one enormous line (a 50 MB file with no newlines) never reaches spaCy whole.
+MAX_CHUNK = 5000
+
+
+def _lexicon_fingerprint() -> str:
+    text = resources.files("armstrace.extract").joinpath("data/triggers.yaml").read_bytes()
+    return hashlib.sha1(text).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    start: int
+    text: str
+
+
+def split_chunks(text: str) -> list[Chunk]:
+    """Paragraphs with their offsets into the document text."""
+    chunks: list[Chunk] = []
+    for m in re.finditer(r"[^\n]+", text):
+        para = m.group(0)
+        if not para.strip():
+            continue
+        base = m.start()
+        while len(para) > MAX_CHUNK:
+            cut = para.rfind(". ", 0, MAX_CHUNK)
+            cut = cut + 2 if cut > MAX_CHUNK // 2 else MAX_CHUNK
+            chunks.append(Chunk(base, para[:cut]))
+            base += cut
+            para = para[cut:]
+        if para.strip():
+            chunks.append(Chunk(base, para))
+    return chunks
+
+
+class Triage:
+    """Aho-Corasick over weapon words, designations and denial verbs: is a paragraph worth parsing?"""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.automaton = ahocorasick.Automaton()
+        for w in {w.lower() for w in words if len(w) >= 3}:
+            self.automaton.add_word(w, w)
+        self.automaton.make_automaton()
+
+    def hits(self, text: str) -> int:
+        low = text.lower()
+        n = 0
+        for end, word in self.automaton.iter(low):
+            start = end - len(word) + 1
+            before = low[start - 1] if start > 0 else " "
+            if before.isalnum():
+                continue  # "scam" is no "sam"; word endings ("drones") are fine
+            n += 1
+        return n
+
+
+class Extractor:
+    """Rule-based event extractor over the spaCy pipeline with the catalogue gazetteer."""
+
+    def __init__(self, nlp=None, catalog=None, lexicon: Lexicon | None = None) -> None:  # noqa: ANN001
+        from armstrace.knowledge import Resolver, default_catalog
+
+        self.catalog = catalog or default_catalog()
+        if nlp is None:
+            from armstrace.nlp import load_pipeline
+
+            nlp = load_pipeline(self.catalog)
+        self.nlp = nlp
+        self.lexicon = lexicon or default_lexicon()
+        self.kb = KnowledgeView(self.catalog, Resolver(self.catalog))
+        words = list(self.lexicon.triage_words)
+        for entity in self.catalog.entities("system"):
+            words.extend(entity.names() if hasattr(entity, "names") else [entity.name])
+        self.triage = Triage(words)
+        self.version = f"armstrace-{__version__}-rules-{_lexicon_fingerprint()}"
+
+    def extract(self, document: Document) -> DocumentResult:
+        return next(iter(self.pipe([document])))
+
+    def pipe(self, documents: Iterable[Document], batch_size: int | None = None) -> Iterator[DocumentResult]:
+        """Extract documents in order; parsing is batched across a small window of documents."""
+        batch_size = batch_size or config.BATCH_SIZE
+        window: list[Document] = []
+        for doc in documents:
+            window.append(doc)
+            if len(window) >= batch_size:
+                yield from self._extract_window(window, batch_size)
+                window = []
+        if window:
+            yield from self._extract_window(window, batch_size)
+
+    def _extract_window(self, docs: list[Document], batch_size: int) -> Iterator[DocumentResult]:
+        selected: list[list[Chunk]] = []
+        texts: list[str] = []
+        for doc in docs:
+            chunks = split_chunks(doc.text)
+            keep = [c for c in chunks if self.triage.hits(c.text)] if chunks else []
+            selected.append(keep)
+            texts.extend(c.text for c in keep)
+        parsed = iter(self.nlp.pipe(texts, batch_size=batch_size))
+        for doc, keep in zip(docs, selected, strict=True):
+            reader = DocumentReader(self.kb, self.lexicon)
+            self.kb.resolver_context = None
+            for chunk in keep:
+                reader.read_paragraph(next(parsed), chunk.start)
+            events = merge_document(reader, doc.published)
+            yield DocumentResult(document=doc, events=events, extractor_version=self.version)
+
+
+__all__ = ["Extractor", "split_chunks", "Triage"]

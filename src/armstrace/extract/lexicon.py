@@ -1,0 +1,96 @@
+"""The trigger lexicon (data/triggers.yaml) and item terms, loaded once.
+
+The extractor never lists words in code: every trigger, modality marker and
+reporting verb comes from the YAML, so an analyst can teach it a new word
+without touching Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def _lemma_set(values: list[str] | None) -> frozenset[str]:
+    return frozenset(v.lower() for v in values or [])
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    raw: dict[str, Any]
+    item_terms: dict[str, str]
+    needs_context: frozenset[str]
+    # head word (last word of a term) -> True, for fast candidate checks
+    item_heads: frozenset[str] = field(default_factory=frozenset)
+
+    def words(self, section: str, key: str) -> frozenset[str]:
+        return _words(self, section, key)
+
+    @property
+    def triage_words(self) -> list[str]:
+        """Words whose presence makes a paragraph worth parsing."""
+        out: set[str] = set(self.item_terms)
+        for section in ("transfer", "production", "training", "offer", "sanction"):
+            for key, values in self.raw[section].items():
+                if isinstance(values, list) and key.endswith(("nouns", "verbs")):
+                    out.update(v for v in values if len(v) > 3)
+        out.update(self.raw["attribution"]["deny_verbs"])
+        out.update(self.raw["attribution"]["assert_verbs"])
+        return sorted(out)
+
+
+_words_cache: dict[tuple[int, str, str], frozenset[str]] = {}
+
+
+def _words(lex: Lexicon, section: str, key: str) -> frozenset[str]:
+    k = (id(lex), section, key)
+    if k not in _words_cache:
+        _words_cache[k] = _lemma_set(lex.raw[section][key])
+    return _words_cache[k]
+
+
+def fold_phrase(text: str) -> str:
+    """'Short - range  ballistic Missiles' -> 'short-range ballistic missiles'."""
+    text = re.sub(r"\s*-\s*", "-", text.lower())
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def load_lexicon(triggers_path: Path | None = None, item_terms: dict[str, str] | None = None,
+                 needs_context: list[str] | None = None) -> Lexicon:
+    if triggers_path is None:
+        text = resources.files("armstrace.extract").joinpath("data/triggers.yaml").read_text(encoding="utf-8")
+    else:
+        text = triggers_path.read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    if item_terms is None:
+        data = yaml.safe_load(
+            resources.files("armstrace.knowledge").joinpath("data/item_terms.yaml").read_text(encoding="utf-8")
+        )
+        item_terms = data["terms"]
+        needs_context = data.get("needs_context") or []
+    terms = {fold_phrase(k): v for k, v in item_terms.items()}
+    heads = frozenset(k.split(" ")[-1] for k in terms)
+    return Lexicon(raw=raw, item_terms=terms, needs_context=_lemma_set(needs_context), item_heads=heads)
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    try:
+        from armstrace.knowledge import default_catalog
+
+        catalog = default_catalog()
+        terms = getattr(catalog, "item_terms", None)
+    except ImportError:  # the knowledge package is optional for the lexicon itself
+        terms = None
+    if terms:
+        data = yaml.safe_load(
+            resources.files("armstrace.knowledge").joinpath("data/item_terms.yaml").read_text(encoding="utf-8")
+        )
+        return load_lexicon(item_terms=dict(terms), needs_context=data.get("needs_context") or [])
+    return load_lexicon()

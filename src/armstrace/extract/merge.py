@@ -1,0 +1,197 @@
+"""Fold a document's mentions into its events (SPEC section 4).
+
+One event appears once per document however often it is mentioned. Items of
+different categories whose status differs stay different events; stances
+from every mention, and denials pointing back, are gathered on the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from armstrace.extract.document import DocumentReader, PointerStance
+from armstrace.extract.normalize import normalize_quantity, normalize_time, normalize_value
+from armstrace.extract.readers import Mention
+from armstrace.model import EntityRef, Event, Evidence, Item, Stance
+from armstrace.ontology import coarse_category, has_status, status_rank
+
+# Unspecified items join whichever concrete family they appear beside.
+WILDCARD_CATEGORIES = {"military_equipment", "components"}
+
+
+@dataclass
+class _Cluster:
+    mentions: list[Mention] = field(default_factory=list)
+    families: set[str] = field(default_factory=set)
+
+    @property
+    def status(self) -> str | None:
+        best = None
+        for m in self.mentions:
+            if status_rank(m.status) > status_rank(best):
+                best = m.status
+        return best
+
+
+def _families(m: Mention) -> set[str]:
+    return {coarse_category(h.item.category) for h in m.items} - WILDCARD_CATEGORIES
+
+
+def _cluster(mentions: list[Mention]) -> list[_Cluster]:
+    clusters: list[_Cluster] = []
+    wild: list[Mention] = []
+    for m in mentions:
+        fams = _families(m)
+        if not fams:
+            wild.append(m)
+            continue
+        target = next((c for c in clusters if c.families & fams), None)
+        if target is None:
+            target = _Cluster()
+            clusters.append(target)
+        target.mentions.append(m)
+        target.families |= fams
+    # Clusters of one status are one event: drones and missiles both delivered are one transfer.
+    merged: list[_Cluster] = []
+    for c in clusters:
+        same = next((o for o in merged if o.status == c.status), None)
+        if same is None:
+            merged.append(c)
+        else:
+            same.mentions += c.mentions
+            same.families |= c.families
+    for m in wild:
+        target = next((c for c in merged if c.status == m.status), None) or (
+            max(merged, key=lambda c: len(c.mentions)) if merged else None
+        )
+        if target is None:
+            target = _Cluster()
+            merged.append(target)
+        target.mentions.append(m)
+    return merged
+
+
+def _stance_key(s: Stance) -> tuple[str | None, str]:
+    return (s.actor.id, s.polarity)
+
+
+def _add_stance(event: Event, stance: Stance) -> None:
+    for existing in event.stance:
+        if _stance_key(existing) == _stance_key(stance):
+            return
+    event.stance.append(stance)
+
+
+def _to_stance(att, published: str | None) -> Stance:
+    date = None
+    if att.date_text:
+        date = normalize_time(att.date_text, published).start
+    return Stance(actor=att.actor, polarity=att.polarity, speaker=att.speaker, date=date)
+
+
+def _evidence(m: Mention) -> Evidence:
+    offset = getattr(m, "offset", 0)
+    return Evidence(sentence=m.sentence.text, start=offset + m.sentence.start_char, end=offset + m.sentence.end_char)
+
+
+def merge_document(reader: DocumentReader, published: str | None) -> list[Event]:
+    groups: dict[tuple, list[Mention]] = {}
+    for m in reader.mentions:
+        key = (m.type, m.supplier.id if m.supplier else None, m.recipient.id if m.recipient else None)
+        groups.setdefault(key, []).append(m)
+    events: list[Event] = []
+    owners: list[tuple[Event, list[Mention]]] = []
+    for (etype, _sup, _rec), mentions in groups.items():
+        for cluster in _cluster(mentions):
+            ms = sorted(cluster.mentions, key=lambda m: (getattr(m, "offset", 0), m.sentence.start_char))
+            first = ms[0]
+            items: list[Item] = []
+            for m in ms:
+                for it in m.item_list:
+                    if it not in items:
+                        items.append(it)
+            # A designated item makes a bare one of the same family redundant ("Shahed-136" + "drones").
+            named = {coarse_category(i.category) for i in items if i.system}
+            items = [i for i in items if i.system or coarse_category(i.category) not in named]
+            event = Event(
+                type=etype,
+                supplier=first.supplier,
+                recipient=first.recipient,
+                items=items,
+                status=cluster.status if has_status(etype) else None,
+            )
+            for m in ms:
+                ev = _evidence(m)
+                if ev not in event.evidence:
+                    event.evidence.append(ev)
+                for att in m.stance:
+                    _add_stance(event, _to_stance(att, published))
+                if event.quantity is None and m.quantity_text:
+                    event.quantity = normalize_quantity(m.quantity_text)
+                if event.time is None and m.time_text:
+                    event.time = normalize_time(m.time_text, published)
+                if event.value is None and m.value_text:
+                    event.value = normalize_value(m.value_text)
+                if event.place is None and m.place is not None:
+                    event.place = m.place
+                if event.target is None and m.target is not None:
+                    event.target = m.target
+            events.append(event)
+            owners.append((event, ms))
+    _apply_pointers(reader.pointers, reader.mentions, owners, published)
+    _apply_denials(reader.denials, owners, published)
+    return events
+
+
+def _event_of(mention: Mention, owners: list[tuple[Event, list[Mention]]]) -> Event | None:
+    for event, ms in owners:
+        if any(m is mention for m in ms):
+            return event
+    return None
+
+
+def _apply_pointers(pointers: list[PointerStance], mentions: list[Mention],
+                    owners: list[tuple[Event, list[Mention]]], published: str | None) -> None:
+    """'Iran has denied the accusation': the latest earlier event that Iran is a party to."""
+    for p in pointers:
+        actor = p.attribution.actor.id
+        earlier = mentions[: p.order]
+        target = None
+        for m in reversed(earlier):
+            parties = {m.supplier.id if m.supplier else None, m.recipient.id if m.recipient else None}
+            if actor in parties:
+                target = m
+                break
+        if target is None and earlier:
+            target = earlier[-1]
+        if target is None:
+            continue
+        event = _event_of(target, owners)
+        if event is not None:
+            _add_stance(event, _to_stance(p.attribution, published))
+
+
+def _apply_denials(denials: list[Mention], owners: list[tuple[Event, list[Mention]]], published: str | None) -> None:
+    """A party saying it did not (or will not) supply denies the matching events others claim."""
+    for d in denials:
+        parties = {d.supplier.id if d.supplier else None, d.recipient.id if d.recipient else None} - {None}
+        for att in d.stance:
+            actor = att.actor.id
+            if actor not in parties:
+                continue
+            for event, _ms in owners:
+                if event.type != d.type and not (d.type == "transfer" and event.type in ("transfer",)):
+                    continue
+                if d.supplier and event.supplier and d.supplier.id != event.supplier.id:
+                    continue
+                if d.recipient and event.recipient and d.recipient.id != event.recipient.id:
+                    continue
+                if d.recipient is None and not any(s.actor.id != actor and s.polarity == "asserts"
+                                                   for s in event.stance):
+                    continue
+                _add_stance(event, Stance(actor=att.actor, polarity="denies", speaker=att.speaker,
+                                          date=normalize_time(att.date_text, published).start if att.date_text
+                                          else None))
+
+
+__all__ = ["merge_document", "EntityRef"]

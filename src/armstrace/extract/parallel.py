@@ -1,0 +1,60 @@
+"""Running extraction over many documents: one process, or a pool of local workers.
+
+Each worker loads the pipeline once (spaCy, catalogues, gazetteer) and then
+takes documents in small chunks; results come back in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Iterable, Iterator
+
+from armstrace import config
+from armstrace.model import Document, DocumentResult
+
+_worker_extractor = None
+
+
+def make_extractor(method: str = "rules"):  # noqa: ANN201 - Extractor or CooccurrenceBaseline
+    if method == "cooccurrence":
+        from armstrace.extract.baseline import CooccurrenceBaseline
+
+        return CooccurrenceBaseline()
+    from armstrace.extract import Extractor
+
+    return Extractor()
+
+
+def _init_worker(method: str) -> None:
+    global _worker_extractor
+    _worker_extractor = make_extractor(method)
+
+
+def _extract_chunk(docs: list[Document]) -> list[DocumentResult]:
+    assert _worker_extractor is not None
+    return list(_worker_extractor.pipe(docs, batch_size=config.BATCH_SIZE))
+
+
+def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    chunk: list[Document] = []
+    for doc in documents:
+        chunk.append(doc)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def extract_stream(documents: Iterable[Document], workers: int = 1, method: str = "rules",
+                   extractor=None) -> Iterator[DocumentResult]:  # noqa: ANN001
+    """Extract every document, in order, with `workers` local processes."""
+    if workers <= 1:
+        extractor = extractor or make_extractor(method)
+        yield from extractor.pipe(documents, batch_size=config.BATCH_SIZE)
+        return
+    # fork shares the loaded Python but each worker builds its own pipeline; spawn would be slower to start.
+    ctx = mp.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(method,)) as pool:
+        for results in pool.imap(_extract_chunk, _chunks(documents, config.BATCH_SIZE)):
+            yield from results

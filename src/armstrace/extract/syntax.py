@@ -1,0 +1,128 @@
+"""Small readers of the dependency parse: subjects, objects, prepositions, noun-phrase scope.
+
+These know English grammar, not arms transfers; the event readers in
+readers.py combine them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Token
+
+SUBJECT_DEPS = {"nsubj", "csubj"}
+PASSIVE_SUBJECT_DEPS = {"nsubjpass", "csubjpass"}
+OBJECT_DEPS = {"dobj", "obj", "attr", "oprd"}
+# Clause boundaries: a noun phrase's actors and items stop here.
+CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "parataxis", "pcomp"}
+RELATIVE_PRONOUNS = {"which", "that", "who", "whom", "whose"}
+
+
+def children(token: Token, *deps: str) -> list[Token]:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def child(token: Token, *deps: str) -> Token | None:
+    for c in token.children:
+        if c.dep_ in deps:
+            return c
+    return None
+
+
+def conjuncts(token: Token) -> list[Token]:
+    """The token and its coordinated siblings, in order ("Azerbaijan, Pakistan and Ethiopia")."""
+    return sorted({token, *token.conjuncts}, key=lambda t: t.i)
+
+
+def is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children) or (
+        verb.tag_ == "VBN" and verb.dep_ == "acl"
+    )
+
+
+def prep_objects(token: Token, *preps: str) -> list[Token]:
+    """Objects of the given prepositions attached to token ("to Russia", "from Iran")."""
+    out: list[Token] = []
+    for c in token.children:
+        if c.dep_ in ("prep", "agent", "dative") and c.lower_ in preps:
+            out.extend(children(c, "pobj", "pcomp"))
+        elif c.dep_ == "dative" and "to" in preps and c.pos_ in ("NOUN", "PROPN", "PRON"):
+            out.append(c)
+    return out
+
+
+def agent_of(verb: Token) -> Token | None:
+    for c in verb.children:
+        if c.dep_ == "agent":
+            return child(c, "pobj")
+    return None
+
+
+def np_tokens(head: Token) -> Iterator[Token]:
+    """The tokens of head's noun phrase, without descending into clauses."""
+    stack = [head]
+    while stack:
+        tok = stack.pop()
+        yield tok
+        for c in tok.children:
+            if c.dep_ in CLAUSE_DEPS or c.dep_ in ("punct", "cc"):
+                continue
+            if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
+                continue
+            stack.append(c)
+
+
+def controller(verb: Token) -> Token | None:
+    """The token whose subject an infinitive or gerund inherits.
+
+    "Moscow plans to purchase": purchase -> plans. "ready to export": export
+    -> ready -> is. "Tehran has admitted supplying them": supplying -> admitted.
+    """
+    tok = verb
+    for _ in range(4):
+        if tok.dep_ in ("xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp") or (
+            tok.dep_ == "pobj" and tok.head.dep_ == "prep"
+        ):
+            nxt = tok.head
+            if nxt.dep_ == "prep":
+                nxt = nxt.head
+            tok = nxt
+            if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in tok.children):
+                return tok
+        else:
+            return None
+    return None
+
+
+def subject(verb: Token, follow_control: bool = True) -> Token | None:
+    """The grammatical subject, inherited through control verbs when the verb has none."""
+    own = child(verb, *SUBJECT_DEPS)
+    if own is not None:
+        return own
+    if follow_control and verb.dep_ in ("xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp", "pobj"):
+        ctrl = controller(verb)
+        if ctrl is not None:
+            # An object controls an infinitive in "allow Russia to produce", "help Russia produce".
+            if verb.dep_ in ("xcomp", "ccomp") and (obj := child(ctrl, "dobj")) is not None and ctrl.lemma_ in (
+                "allow", "help", "enable", "let", "permit", "authorize", "authorise", "assist", "urge", "ask",
+                "call", "aid", "license",
+            ):
+                return obj
+            return child(ctrl, *SUBJECT_DEPS) or (
+                agent_of(ctrl) if child(ctrl, *PASSIVE_SUBJECT_DEPS) else None
+            )
+    return None
+
+
+def clause_verbs_up(token: Token, limit: int = 8) -> Iterator[Token]:
+    """The token's governing verbs and nouns, innermost first."""
+    tok = token
+    for _ in range(limit):
+        if tok.head is tok:
+            return
+        tok = tok.head
+        yield tok
+
+
+def negated(token: Token) -> bool:
+    return any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in token.children)
