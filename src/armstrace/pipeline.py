@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from armstrace import config
 from armstrace.ingest import IngestFailure, iter_documents
-from armstrace.model import Document, DocumentResult, content_hash
+from armstrace.model import Document, DocumentResult
 from armstrace.store import Store
 
 # New claims are handed to fusion in groups of this many documents: small
@@ -46,7 +46,7 @@ class IngestSummary:
     failures: list[IngestFailure] = field(default_factory=list)
     new_claims: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
-    fusion: str = ""  # which fusion wrote the events: "fuse_claims" or "one event per claim"
+    warnings: list[str] = field(default_factory=list)  # "path: warning", for documents stored in this run
 
     def fail(self, failure: IngestFailure) -> None:
         self.failed += 1
@@ -61,39 +61,11 @@ class IngestSummary:
             "failures": [{"path": f.path, "line": f.line, "reason": f.reason} for f in self.failures],
             "new_claims": len(self.new_claims),
             "events": len(self.events),
+            "warnings": list(self.warnings),
         }
 
 
 Progress = Callable[[IngestSummary], None]
-
-
-def _fuser() -> tuple[Callable[[Store, list[str]], list[str]], str]:
-    """Fusion's `fuse_claims` when it exists, else the stand-in below."""
-    try:
-        from armstrace.fuse import fuse_claims  # type: ignore[attr-defined]
-    except ImportError:
-        return _one_event_per_claim, "one event per claim"
-    return fuse_claims, "fuse_claims"
-
-
-def _one_event_per_claim(store: Store, claim_ids: list[str]) -> list[str]:
-    """STAND-IN, replaced once `armstrace.fuse.fuse_claims` lands: each claim is its own event.
-
-    The event id hashes the claim id, so re-running writes the same events.
-    """
-    written = []
-    with store.transaction():
-        for claim in store.claims(claim_ids):
-            record = {key: value for key, value in claim["event"].items() if key != "evidence"}
-            # SPEC section 6: each stance entry dated, by the text else the publication date.
-            record["stance"] = [
-                {**entry, "date": entry.get("date") or claim["doc"]["published"]}
-                for entry in record.get("stance") or []
-            ]
-            record["id"] = content_hash("event", claim["id"])
-            store.upsert_event(record, [claim["id"]])
-            written.append(record["id"])
-    return written
 
 
 def default_extractor() -> ExtractorLike:
@@ -118,8 +90,9 @@ def ingest_paths(
     `published` is the fallback publication date (`--published`).
     `progress`, if given, is called with the running summary after each item.
     """
+    from armstrace.fuse import fuse_claims as fuse
+
     summary = IngestSummary()
-    fuse, summary.fusion = _fuser()
     version = _extractor_version(extractor)
     tick = progress or (lambda _summary: None)
     in_flight: deque[Document] = deque()
@@ -161,6 +134,8 @@ def ingest_paths(
                     else:
                         new_ids = store.add_result(result)
                         summary.new += 1
+                        where = result.document.path or result.document.id
+                        summary.warnings.extend(f"{where}: {w}" for w in result.document.warnings)
                         summary.new_claims.extend(new_ids)
                         unfused.extend(new_ids)
                         docs_since_fuse += 1

@@ -8,14 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from armstrace.cli.app import app, err, fail, out
+from armstrace.cli.app import app, err, out
 from armstrace.ingest import IngestFailure
 from armstrace.store import Store, StoreError, open_store
 
 DB_HELP = "Database: a SQLite file path or a SQLAlchemy URL (postgresql://…). Default: $ARMSTRACE_DB, else ./armstrace.db."
+WIDE = 200  # columns for tables written to a pipe or file
 TABLE_LIMIT = 50  # rows shown after `ingest`; `armstrace events` shows all unless --limit
 EVENT_FORMATS = ("table", "jsonl", "csv")
 
@@ -24,7 +26,7 @@ def _open(db: str | None, create: bool = True) -> Store:
     try:
         return open_store(db, create=create)
     except StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail_line(str(exc)) from None
 
 
 def _ref(ref: dict[str, Any] | None) -> str:
@@ -69,6 +71,19 @@ def _stance(event: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _table_console() -> Console:
+    """`out`, or for piped/captured output (no terminal width) a wide one, so ids and names are not folded."""
+    if out.is_terminal:
+        return out
+    return Console(file=out.file, highlight=False, soft_wrap=True, width=max(out.width, WIDE))
+
+
+def fail_line(message: str, code: int = 1) -> typer.Exit:
+    """One error line on stderr, never wrapped, markup in the message shown as is."""
+    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    return typer.Exit(code)
+
+
 def events_table(events: list[dict[str, Any]], title: str | None = None) -> Table:
     table = Table(title=title, show_lines=False, title_justify="left")
     for name in ("id", "type", "supplier", "recipient", "items", "status", "when", "stance", "sources"):
@@ -95,7 +110,7 @@ def print_events(store: Store, filters: dict[str, Any], limit: int | None, forma
         if not found:
             out.print("no events" + (" match these filters" if any(filters.values()) else " yet"))
             return
-        out.print(events_table(found, title=f"{total} event(s)"))
+        _table_console().print(events_table(found, title=f"{total} event(s)"))
         if total > len(found):
             out.print(f"… {total - len(found)} more; use --limit/--format, or `armstrace export`")
         return
@@ -107,7 +122,7 @@ def print_events(store: Store, filters: dict[str, Any], limit: int | None, forma
 
 def _check_format(format: str, allowed: tuple[str, ...] | list[str]) -> None:
     if format not in allowed:
-        raise fail(f"unknown format {format!r}; choose one of: {', '.join(allowed)}")
+        raise fail_line(f"unknown format {format!r}; choose one of: {', '.join(allowed)}")
 
 
 @app.command()
@@ -135,12 +150,12 @@ def ingest(
     from armstrace.pipeline import ingest_paths
 
     if published is not None and normalise_date(published) is None:
-        raise fail(f"--published {published!r} is not a date (use YYYY-MM-DD)")
+        raise fail_line(f"--published {published!r} is not a date (use YYYY-MM-DD)")
     store = _open(db)
     try:
         summary, interrupted = _run_ingest(ingest_paths, paths, store, published)
     except StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail_line(str(exc)) from None
     _print_summary(summary)
     if interrupted:
         err.print(
@@ -209,9 +224,11 @@ def _print_summary(summary: Any) -> None:
             else ""
         )
     )
+    for warning in summary.warnings:
+        err.print(f"  [yellow]warning[/yellow] {escape(warning)}", soft_wrap=True)
     for failure in summary.failures:
         assert isinstance(failure, IngestFailure)
-        err.print(f"  [red]failed[/red] {escape(str(failure))}")
+        err.print(f"  [red]failed[/red] {escape(str(failure))}", soft_wrap=True)
 
 
 @app.command()
@@ -269,10 +286,10 @@ def show(
     store = _open(db, create=False)
     matches = store.resolve_event_id(event_id.strip())
     if not matches:
-        raise fail(f"no event with id {event_id!r}")
+        raise fail_line(f"no event with id {event_id!r}")
     if len(matches) > 1 and event_id not in matches:
         shown = ", ".join(matches[:5]) + (" …" if len(matches) > 5 else "")
-        raise fail(f"event id prefix {event_id!r} is ambiguous: {shown}")
+        raise fail_line(f"event id prefix {event_id!r} is ambiguous: {shown}")
     record = store.event(event_id if event_id in matches else matches[0])
     assert record is not None
     if format == "json":
@@ -341,7 +358,7 @@ def export(
             with open(output, "w", encoding="utf-8", newline="") as stream:
                 count = export_events(store, format, stream)
         except OSError as exc:
-            raise fail(f"cannot write {output}: {(exc.strerror or str(exc)).lower()}") from None
+            raise fail_line(f"cannot write {output}: {(exc.strerror or str(exc)).lower()}") from None
     err.print(
         f"exported {count} event(s) as {format}"
         + (f" to {output}" if output else "")
@@ -366,7 +383,7 @@ def demo(
 
     folder = bundled_examples()
     if not folder.is_dir():
-        raise fail(f"bundled examples not found at {folder} (demo runs from a source checkout)")
+        raise fail_line(f"bundled examples not found at {folder} (demo runs from a source checkout)")
     store = _open(db)
     err.print(f"ingesting the example articles in {folder} into {store.url}")
     summary, interrupted = _run_ingest(ingest_paths, [str(folder)], store, None)
