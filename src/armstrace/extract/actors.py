@@ -172,6 +172,24 @@ class ActorFinder:
         found = self.actors(head, acting, speaker_state)
         return found[0] if found else None
 
+    def _clause_subject(self, pronoun: Token) -> Actor | None:
+        """'Russia will supplement its use of ...' -> its = Russia; 'the Treasury said it had imposed' -> it = Treasury."""
+        tok = pronoun
+        for _ in range(8):
+            if tok.head is tok:
+                return None
+            tok = tok.head
+            if tok.pos_ not in ("VERB", "AUX"):
+                continue
+            for c in tok.children:
+                if c.dep_ in ("nsubj", "nsubjpass") and c is not pronoun and not pronoun.is_ancestor(c) and (
+                    c.pos_ != "PRON"
+                ) and not c.is_ancestor(pronoun):
+                    found = self.actors(c)
+                    if found:
+                        return found[0]
+        return None
+
     def _actors_of_np(self, head: Token, acting: bool, speaker_state: EntityRef | None) -> list[Actor]:
         ent = self.index.get(head)
         if ent is not None and ent.label_ in ACTOR_LABELS:
@@ -182,11 +200,14 @@ class ActorFinder:
         if head.pos_ == "PRON" or low in PRONOUN_ACTORS:
             if low in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
                 return self._actors_of_np(head.head.head, acting, speaker_state)
+            if low not in ("we", "our", "us", "i", "my", "he", "she", "his", "her"):
+                clause_subject = self._clause_subject(head)
+                if clause_subject is not None:
+                    return [clause_subject]
             ref = self.coref.resolve_pronoun(low, speaker_state)
             return [Actor(ref, head, "coref")] if ref else []
-        if head.lemma_.lower() in COUNTRY_NOUNS and any(c.lower_ in ("the", "this") for c in head.lefts):
-            ref = speaker_state or self.coref.last_state()
-            return [Actor(ref, head, "coref")] if ref else []
+        country_noun = head.lemma_.lower() in COUNTRY_NOUNS and any(c.lower_ in ("the", "this")
+                                                                     for c in head.lefts)
         # The head is a common noun: look inside its phrase ("three U.S. officials",
         # "Russian forces", "countries such as Azerbaijan and Pakistan").
         out: list[Actor] = []
@@ -212,6 +233,10 @@ class ActorFinder:
                 names.append(actor)
         # "countries such as X and Y": the named ones; "Russian forces": the modifier.
         out = names or modifiers
+        if not out and country_noun:
+            # "the country", "the regime": the speaker's state, else the last state named.
+            ref = speaker_state or self.coref.last_state()
+            return [Actor(ref, head, "coref")] if ref else []
         dedup: dict[str, Actor] = {}
         for a in out:
             dedup.setdefault(a.ref.id or "", a)
@@ -385,10 +410,12 @@ class ItemFinder:
                     ent = self.index.get(cc)
                     if ent is not None and ent.kb_id_ and ent.label_ in ("DEMONYM", "NORP", "STATE", "GPE"):
                         return self.kb.state_of(ent.kb_id_)
-        # DEMONYM spans covering a modifier ("Iranian-made" as one span)
-        for c in tok.lefts:
-            ent = self.index.get(c)
-            if ent is not None and ent.label_ == "DEMONYM" and ent.kb_id_ and c.dep_ not in CLAUSE_DEPS:
+        # Anywhere in the left modifiers: "Iranian-made suicide and combat drones" (made hangs off "suicide").
+        for t in tok.subtree:
+            if t.i >= tok.i:
+                break
+            ent = self.index.get(t)
+            if ent is not None and ent.label_ in ("DEMONYM", "NORP") and ent.kb_id_ and t.dep_ != "poss":
                 return self.kb.state_of(ent.kb_id_)
         return None
 

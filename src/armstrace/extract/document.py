@@ -76,8 +76,8 @@ class DocumentReader:
         speaker_state = speaker[0] if speaker else None
         has_weapon = any(items.items(t) for t in sent if t.pos_ in ("NOUN", "PROPN") and
                          t.lemma_.lower() not in lex.needs_context) or any(
-            t.ent_type_ == "SYSTEM" for t in sent) or any(t.lower_ in ("military", "defense", "defence", "weapons")
-                                                           for t in sent)
+            t.ent_type_ == "SYSTEM" for t in sent) or any(t.lemma_.lower() in ("military", "defense", "defence", "weapon", "production", "manufacturing",
+                                         "arms") for t in sent)
         ctx = SentenceContext(sent, actors, items, lex, speaker_state, has_weapon)
         found: list[Mention] = []
         for tok in sent:

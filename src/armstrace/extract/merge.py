@@ -17,6 +17,8 @@ from armstrace.ontology import coarse_category, has_status, status_rank
 
 # Unspecified items join whichever concrete family they appear beside.
 WILDCARD_CATEGORIES = {"military_equipment", "components"}
+# Which event a denial pointing back ("Iran denied the claims") most likely means.
+TYPE_PRIORITY = {"transfer": 0, "production": 1, "use": 2, "training": 3, "offer": 4, "sanction": 5}
 
 
 @dataclass
@@ -94,7 +96,32 @@ def _evidence(m: Mention) -> Evidence:
     return Evidence(sentence=m.sentence.text, start=offset + m.sentence.start_char, end=offset + m.sentence.end_char)
 
 
+def _complete_roles(mentions: list[Mention]) -> None:
+    """A role the sentence leaves out is taken from the document when only one party fits.
+
+    "The drones had been delivered to Russia" after "Iran sent drones to Russia"
+    names the supplier nearby (CONSTRUCTIONS 4); "Tehran admitted supplying them"
+    after "Moscow denied using Iranian drones" names the recipient.
+    """
+    complete = [m for m in mentions if m.supplier is not None and m.recipient is not None]
+    for m in mentions:
+        if m.type not in ("transfer", "production", "training") or (m.supplier is None) == (m.recipient is None):
+            continue
+        fams = _families(m)
+        if m.supplier is None:
+            known = {c.supplier.id: c.supplier for c in complete if c.recipient.id == m.recipient.id
+                     and c.type in (m.type, "transfer", "use") and (not fams or _families(c) & fams)}
+            if len(known) == 1:
+                m.supplier = next(iter(known.values()))
+        else:
+            known = {c.recipient.id: c.recipient for c in complete if c.supplier.id == m.supplier.id
+                     and c.type in (m.type, "transfer", "use") and (not fams or _families(c) & fams)}
+            if len(known) == 1:
+                m.recipient = next(iter(known.values()))
+
+
 def merge_document(reader: DocumentReader, published: str | None) -> list[Event]:
+    _complete_roles(reader.mentions + reader.denials)
     groups: dict[tuple, list[Mention]] = {}
     for m in reader.mentions:
         key = (m.type, m.supplier.id if m.supplier else None, m.recipient.id if m.recipient else None)
@@ -157,10 +184,13 @@ def _apply_pointers(pointers: list[PointerStance], mentions: list[Mention],
         actor = p.attribution.actor.id
         earlier = mentions[: p.order]
         target = None
+        # The latest sentence that names the actor as a party; within it, a transfer before the rest.
         for m in reversed(earlier):
             parties = {m.supplier.id if m.supplier else None, m.recipient.id if m.recipient else None}
             if actor in parties:
-                target = m
+                same_sentence = [o for o in earlier if o.sentence == m.sentence and actor in (
+                    o.supplier.id if o.supplier else None, o.recipient.id if o.recipient else None)]
+                target = min(same_sentence, key=lambda o: TYPE_PRIORITY.get(o.type, 9))
                 break
         if target is None and earlier:
             target = earlier[-1]

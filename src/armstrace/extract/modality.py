@@ -67,7 +67,15 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
                 return "agreed"
     if status:
         return status
-    # No modal: tense and aspect decide.
+    # No modal: tense and aspect decide. A bare infinitive takes its governor's
+    # ("Iran to help Russia produce" is planned; "Iran helped Russia produce" happened).
+    if trigger.tag_ == "VB":
+        for gov in chain[1:]:
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in gov.children):
+                return "planned"
+            if gov.tag_ in ("VBD", "VBZ", "VBP", "VBN", "VBG"):
+                return "delivered"
+        return "planned"
     if trigger.pos_ in ("VERB", "AUX"):
         if trigger.tag_ in ("VBD", "VBN", "VBZ", "VBP", "VBG"):
             if trigger.tag_ == "VB" or any(c.lower_ == "to" and c.dep_ == "aux" for c in trigger.children):

@@ -91,11 +91,29 @@ def _pronoun_items(ctx: SentenceContext, tok: Token | None) -> list[ItemHit]:
     """'supplying them', 'adopted it': the items most recently named in the document."""
     if tok is None or tok.lower_ not in ("them", "it", "these", "those", "they", "some"):
         return []
+    # Items named earlier in the same sentence come first ("denied using X, although it admitted supplying them").
+    earlier = [h for t in ctx.sentence if t.i < tok.i and t.pos_ in ("NOUN", "PROPN")
+               for h in ctx.items.items(t, ctx.has_weapon)]
+    if earlier:
+        return earlier
     memory = ctx.actors.coref.items
     if not memory:
         return []
     last = memory[-1]
     return [h for h in memory if h.token.sent == last.token.sent]
+
+
+def object_like(ctx: SentenceContext, verb: Token) -> Token | None:
+    """The direct object, or where a bad parse put it ('produce drones to be used' -> ccomp's subject)."""
+    obj = child(verb, "dobj", "obj")
+    if obj is not None:
+        return obj
+    for c in verb.children:
+        if c.dep_ in ("ccomp", "xcomp") and c.i > verb.i:
+            inner = child(c, "nsubj", "nsubjpass")
+            if inner is not None and ctx.items.items(inner, ctx.has_weapon):
+                return inner
+    return None
 
 
 def _recipients_of_give(ctx: SentenceContext, verb: Token, obj: Token | None) -> list[Actor]:
@@ -113,7 +131,7 @@ def _recipients_of_give(ctx: SentenceContext, verb: Token, obj: Token | None) ->
 def read_transfer_verb(ctx: SentenceContext, verb: Token, direction: str) -> list[Mention]:
     passive = is_passive(verb)
     subj = subject(verb)
-    obj = child(verb, "dobj", "obj")
+    obj = object_like(ctx, verb)
     items: list[ItemHit] = []
     suppliers: list[Actor] = []
     recipients: list[Actor] = []
@@ -440,7 +458,7 @@ def read_production(ctx: SentenceContext, trigger: Token) -> list[Mention]:
     place: Actor | None = None
     if trigger.pos_ in ("VERB", "AUX"):
         passive = is_passive(trigger)
-        theme = child(trigger, *PASSIVE_SUBJECT_DEPS) if passive else child(trigger, "dobj", "obj")
+        theme = child(trigger, *PASSIVE_SUBJECT_DEPS) if passive else object_like(ctx, trigger)
         if theme is None and trigger.dep_ == "acl":
             theme = trigger.head
         items = ctx.items.items(theme, ctx.has_weapon, deep=True) if theme is not None else []

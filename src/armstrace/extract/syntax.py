@@ -79,9 +79,11 @@ def controller(verb: Token) -> Token | None:
     -> ready -> is. "Tehran has admitted supplying them": supplying -> admitted.
     """
     tok = verb
-    for _ in range(4):
+    for _ in range(5):
         if tok.dep_ in ("xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp") or (
             tok.dep_ == "pobj" and tok.head.dep_ == "prep"
+        ) or (tok.dep_ == "acl" and tok.head.pos_ == "NOUN" and tok.head.dep_ in ("dobj", "attr")) or (
+            tok.dep_ in ("dobj", "attr") and tok.pos_ == "NOUN" and tok is not verb
         ):
             nxt = tok.head
             if nxt.dep_ == "prep":
@@ -99,7 +101,7 @@ def subject(verb: Token, follow_control: bool = True) -> Token | None:
     own = child(verb, *SUBJECT_DEPS)
     if own is not None:
         return own
-    if follow_control and verb.dep_ in ("xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp", "pobj"):
+    if follow_control and verb.dep_ in ("xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp", "pobj", "acl"):
         ctrl = controller(verb)
         if ctrl is not None:
             # An object controls an infinitive in "allow Russia to produce", "help Russia produce".
