@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -75,6 +76,16 @@ def run_cli(
         completed.stdout.decode("utf-8", errors="replace"),
         completed.stderr.decode("utf-8", errors="replace"),
     )
+
+
+SUMMARY = re.compile(r"read (\d+), new (\d+), duplicate (\d+), failed (\d+)")
+
+
+def summary_of(stderr: str) -> tuple[int, int, int, int]:
+    """(read, new, duplicate, failed) from the summary line `armstrace ingest` prints."""
+    match = SUMMARY.search(stderr)
+    assert match, stderr
+    return tuple(int(n) for n in match.groups())  # type: ignore[return-value]
 
 
 @pytest.fixture
