@@ -349,9 +349,13 @@ class ItemFinder:
                 category = self.kb.category(sys_id) or self.extra_categories.get(sys_id)
                 if category is None:
                     category = self._category_from_head(ent) or "military_equipment"
-                origin = self._explicit_origin(ent.root) or self.kb.origin(sys_id)
+                # "Iranian Fateh-110 missiles": the origin may sit on the noun the designation modifies.
+                explicit = self._explicit_origin(ent.root) or (
+                    self._explicit_origin(ent.root.head) if ent.root.dep_ in ("compound", "nmod", "amod", "punct")
+                    else None)
+                origin = explicit or self.kb.origin(sys_id)
                 hits.append(ItemHit(Item(category, EntityRef(sys_id, self.kb.name(sys_id, ent.text))), ent.root,
-                                    origin, explicit_origin=self._explicit_origin(ent.root) is not None))
+                                    origin, explicit_origin=explicit is not None))
                 continue
             if tok.pos_ not in ("NOUN", "PROPN") or (ent is not None and ent.label_ in ACTOR_LABELS):
                 continue
@@ -363,6 +367,12 @@ class ItemFinder:
             origin = self._explicit_origin(tok)
             for cat in cats:
                 hits.append(ItemHit(Item(cat), tok, origin, explicit_origin=origin is not None))
+        # A weapon word that only modifies another ("weapons-capable drones", "drone technology") is not
+        # an item of its own: the head noun says what moves.
+        generic_tokens = {h.token.i: h for h in hits if not h.item.system}
+        hits = [h for h in hits if h.item.system or not any(
+            other != h.token.i and h.token.i < other and h.token.doc[other].is_ancestor(h.token)
+            for other in generic_tokens)]
         # A designation and the generic word it modifies ("Shahed-136 drones") are one item.
         systems = [h for h in hits if h.item.system]
         if systems:

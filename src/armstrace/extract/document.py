@@ -240,6 +240,8 @@ def _quantity_text(m: Mention) -> str | None:
     for hit in m.items:
         tok = hit.token
         for c in tok.children:
+            if c.ent_type_ not in ("", "CARDINAL", "QUANTITY"):
+                continue  # the "2" of "Ababil 2" is part of a name, not a count
             if c.dep_ == "nummod" or (c.dep_ == "amod" and c.lower_ in ("several", "numerous", "few")):
                 return " ".join(t.text for t in c.subtree)
         head = tok.head

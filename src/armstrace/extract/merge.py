@@ -17,6 +17,8 @@ from armstrace.ontology import coarse_category, has_status, status_rank
 
 # Unspecified items join whichever concrete family they appear beside.
 WILDCARD_CATEGORIES = {"military_equipment", "components"}
+# Event types that are a relation only when the recipient is known (after role completion).
+NEEDS_RECIPIENT = {"transfer", "production", "training"}
 # Which event a denial pointing back ("Iran denied the claims") most likely means.
 TYPE_PRIORITY = {"transfer": 0, "production": 1, "use": 2, "training": 3, "offer": 4, "sanction": 5}
 
@@ -124,6 +126,8 @@ def merge_document(reader: DocumentReader, published: str | None) -> list[Event]
     _complete_roles(reader.mentions + reader.denials)
     groups: dict[tuple, list[Mention]] = {}
     for m in reader.mentions:
+        if m.type in NEEDS_RECIPIENT and m.recipient is None:
+            continue  # "Iran exports drones": no second party, no relation to record
         key = (m.type, m.supplier.id if m.supplier else None, m.recipient.id if m.recipient else None)
         groups.setdefault(key, []).append(m)
     events: list[Event] = []
@@ -183,15 +187,14 @@ def _apply_pointers(pointers: list[PointerStance], mentions: list[Mention],
     for p in pointers:
         actor = p.attribution.actor.id
         earlier = mentions[: p.order]
+        # What the actor is accused of: the latest event it is a party to, a transfer before other kinds
+        # ("the claims" of a transfer and of training in the same report mean the transfer first).
+        involved = [m for m in earlier if actor in (m.supplier.id if m.supplier else None,
+                                                     m.recipient.id if m.recipient else None)]
         target = None
-        # The latest sentence that names the actor as a party; within it, a transfer before the rest.
-        for m in reversed(earlier):
-            parties = {m.supplier.id if m.supplier else None, m.recipient.id if m.recipient else None}
-            if actor in parties:
-                same_sentence = [o for o in earlier if o.sentence == m.sentence and actor in (
-                    o.supplier.id if o.supplier else None, o.recipient.id if o.recipient else None)]
-                target = min(same_sentence, key=lambda o: TYPE_PRIORITY.get(o.type, 9))
-                break
+        if involved:
+            best = min(TYPE_PRIORITY.get(m.type, 9) for m in involved)
+            target = [m for m in involved if TYPE_PRIORITY.get(m.type, 9) == best][-1]
         if target is None and earlier:
             target = earlier[-1]
         if target is None:

@@ -65,7 +65,7 @@ def np_tokens(head: Token) -> Iterator[Token]:
         tok = stack.pop()
         yield tok
         for c in tok.children:
-            if c.dep_ in CLAUSE_DEPS or c.dep_ in ("punct", "cc"):
+            if c.dep_ in CLAUSE_DEPS or c.dep_ == "cc" or (c.dep_ == "punct" and c.is_punct):
                 continue
             if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
                 continue
