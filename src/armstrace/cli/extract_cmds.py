@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -13,12 +13,12 @@ from rich.table import Table
 from armstrace.cli.app import app, err, fail, out
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     jsonl = "jsonl"
     table = "table"
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     rules = "rules"
     cooccurrence = "cooccurrence"
 
@@ -30,6 +30,9 @@ def extract(
     published: str | None = typer.Option(None, help="Publication date (YYYY-MM-DD) for articles that give none."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Local worker processes."),
     method: Method = typer.Option(Method.rules, help="rules (armstrace) or cooccurrence (the GDELT-style baseline)."),
+    scheduler: str | None = typer.Option(
+        None, help="Dask scheduler address (tcp://host:8786) for a cluster, or 'local' for a local Dask cluster."
+    ),
 ) -> None:
     """Extract events from articles and print them, without touching a database.
 
@@ -38,18 +41,20 @@ def extract(
     from armstrace.extract.parallel import extract_stream
     from armstrace.ingest import IngestFailure, iter_documents
 
-    failures = 0
-    documents = []
-    for item in iter_documents(paths, published=published):
-        if isinstance(item, IngestFailure):
-            failures += 1
-            where = f"{item.path}:{item.line}" if item.line else item.path
-            err.print(f"[yellow]skipped[/yellow] {where}: {item.reason}")
-            continue
-        for warning in item.warnings:
-            err.print(f"[yellow]warning[/yellow] {item.path}: {warning}")
-        documents.append(item)
-    results = extract_stream(documents, workers=workers, method=method.value)
+    failures: list[IngestFailure] = []
+
+    def documents():  # noqa: ANN202 - streamed, so that a large corpus is never held in memory
+        for item in iter_documents(paths, published=published):
+            if isinstance(item, IngestFailure):
+                failures.append(item)
+                where = f"{item.path}:{item.line}" if item.line else item.path
+                err.print(f"[yellow]skipped[/yellow] {where}: {item.reason}")
+                continue
+            for warning in item.warnings:
+                err.print(f"[yellow]warning[/yellow] {item.path}: {warning}")
+            yield item
+
+    results = extract_stream(documents(), workers=workers, method=method.value, scheduler=scheduler)
     if format is OutputFormat.jsonl:
         for result in results:
             sys.stdout.write(result.to_json() + "\n")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from armstrace.extract.lexicon import Lexicon, fold_phrase
-from armstrace.extract.syntax import CLAUSE_DEPS, RELATIVE_PRONOUNS, conjuncts, np_tokens
+from armstrace.extract.syntax import RELATIVE_PRONOUNS, conjuncts, np_tokens
 from armstrace.model import EntityRef, Item
 
 ACTOR_LABELS = {"STATE", "CAPITAL", "INSTITUTION", "ORG", "PERSON", "DEMONYM", "GPE", "NORP"}

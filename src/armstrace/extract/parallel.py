@@ -47,8 +47,15 @@ def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]
 
 
 def extract_stream(documents: Iterable[Document], workers: int = 1, method: str = "rules",
-                   extractor=None) -> Iterator[DocumentResult]:  # noqa: ANN001
-    """Extract every document, in order, with `workers` local processes."""
+                   extractor=None, scheduler: str | None = None) -> Iterator[DocumentResult]:  # noqa: ANN001
+    """Extract every document, in order, with `workers` local processes or a Dask cluster.
+
+    `scheduler` is a Dask scheduler address ("tcp://host:8786") for corpora beyond
+    one machine, or "local" for a Dask LocalCluster of `workers` processes.
+    """
+    if scheduler:
+        yield from _extract_with_dask(documents, scheduler, max(workers, 1), method)
+        return
     if workers <= 1:
         extractor = extractor or make_extractor(method)
         yield from extractor.pipe(documents, batch_size=config.BATCH_SIZE)
@@ -58,3 +65,37 @@ def extract_stream(documents: Iterable[Document], workers: int = 1, method: str 
     with ctx.Pool(workers, initializer=_init_worker, initargs=(method,)) as pool:
         for results in pool.imap(_extract_chunk, _chunks(documents, config.BATCH_SIZE)):
             yield from results
+
+
+def _dask_extract_chunk(docs: list[Document], method: str) -> list[DocumentResult]:
+    # Runs on a Dask worker: the pipeline is built once per worker process and kept.
+    global _worker_extractor
+    if _worker_extractor is None:
+        _worker_extractor = make_extractor(method)
+    return list(_worker_extractor.pipe(docs, batch_size=config.BATCH_SIZE))
+
+
+def _extract_with_dask(documents: Iterable[Document], scheduler: str, workers: int, method: str
+                       ) -> Iterator[DocumentResult]:
+    """Chunks go to the cluster a window at a time, so memory stays flat however long the stream."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        window: list = []
+        for chunk in _chunks(documents, config.BATCH_SIZE):
+            window.append(client.submit(_dask_extract_chunk, chunk, method, pure=False))
+            if len(window) >= 4 * workers:
+                yield from window.pop(0).result()
+        for future in window:
+            yield from future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

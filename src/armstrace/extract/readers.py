@@ -17,7 +17,6 @@ from armstrace.extract.syntax import (
     PASSIVE_SUBJECT_DEPS,
     agent_of,
     child,
-    children,
     conjuncts,
     is_passive,
     prep_objects,
