@@ -72,7 +72,7 @@ class Node:
 class Network:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
-    size: int = 900
+    size: int = 800
     total_pairs: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def layout_network(net: Network) -> None:
         recipient.in_count += edge.count
     ordered = sorted(nodes.values(), key=lambda n: (-(n.out_count + n.in_count), n.id))
     centre = net.size / 2
-    radius = net.size / 2 - 170  # room for labels outside the circle
+    radius = net.size / 2 - 130  # room for labels outside the circle
     busiest = max((n.out_count + n.in_count for n in ordered), default=1)
     for index, node in enumerate(ordered):
         angle = 2 * math.pi * index / max(len(ordered), 1) - math.pi / 2
