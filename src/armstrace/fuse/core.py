@@ -244,32 +244,47 @@ def claim_interval(claim: Claim) -> tuple[dt.date, dt.date] | None:
 # --- clustering -----------------------------------------------------------
 
 
-def time_clusters(claims: Sequence[Claim], window_days: int = DEFAULT_WINDOW_DAYS) -> list[list[Claim]]:
-    """Chain claims whose intervals lie within `window_days`; undated join the latest chain."""
-    dated: list[tuple[dt.date, dt.date, Claim]] = []
-    undated: list[Claim] = []
-    for claim in claims:
-        interval = claim_interval(claim)
-        if interval:
-            dated.append((interval[0], interval[1], claim))
+def chain_intervals(
+    entries: Iterable[tuple[str, dt.date | None, dt.date | None]], window_days: int = DEFAULT_WINDOW_DAYS
+) -> list[list[str]]:
+    """Chain (id, first day, last day) entries lying within `window_days`; undated join the latest chain.
+
+    Single linkage after a sort: O(n log n), and a function of the set of
+    entries only. Returns ids, chains in date order.
+    """
+    dated: list[tuple[dt.date, dt.date, str]] = []
+    undated: list[str] = []
+    for ident, lo, hi in entries:
+        if lo is None or hi is None:
+            undated.append(ident)
         else:
-            undated.append(claim)
-    dated.sort(key=lambda x: (x[0], x[1], x[2].id))
-    clusters: list[list[Claim]] = []
+            dated.append((lo, hi, ident))
+    dated.sort()
+    clusters: list[list[str]] = []
     reach: dt.date | None = None
     window = dt.timedelta(days=window_days)
-    for lo, hi, claim in dated:
+    for lo, hi, ident in dated:
         if reach is None or lo > reach + window:
             clusters.append([])
             reach = hi
-        clusters[-1].append(claim)
+        clusters[-1].append(ident)
         reach = max(reach, hi)
     if undated:
         if clusters:
-            clusters[-1].extend(undated)
+            clusters[-1].extend(sorted(undated))
         else:
-            clusters.append(list(undated))
+            clusters.append(sorted(undated))
     return clusters
+
+
+def time_clusters(claims: Sequence[Claim], window_days: int = DEFAULT_WINDOW_DAYS) -> list[list[Claim]]:
+    """Chain claims whose intervals lie within `window_days`; undated join the latest chain."""
+    by_id = {c.id: c for c in claims}
+    entries = []
+    for claim in by_id.values():
+        interval = claim_interval(claim)
+        entries.append((claim.id, *(interval or (None, None))))
+    return [[by_id[i] for i in chain] for chain in chain_intervals(entries, window_days)]
 
 
 def designation_groups(
@@ -421,6 +436,7 @@ __all__ = [
     "fuse",
     "item_family",
     "newest_version",
+    "chain_intervals",
     "time_clusters",
     "version_key",
 ]

@@ -11,6 +11,7 @@ not rewritten, so re-running fusion over the same claims writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,13 +23,28 @@ from sqlalchemy.engine import Connection
 
 from armstrace.fuse.core import (
     DEFAULT_WINDOW_DAYS,
+    BlockKey,
     Claim,
     FusedEvent,
     SystemFamily,
+    block_keys,
+    chain_intervals,
+    cluster_block,
     fuse,
     newest_version,
 )
 from armstrace.fuse.decisions import Decision, apply_decisions, apply_links, decision_dyads
+from armstrace.fuse.index import (
+    add_claims,
+    dyad_key,
+    ensure_tables,
+    fuse_blocks,
+    indexed_dyads,
+    reindex_dyads,
+)
+from armstrace.fuse.index import (
+    clear as clear_index,
+)
 from armstrace.fuse.knowledge import default_system_family
 from armstrace.fuse.ledger import build_record
 from armstrace.store import rows
@@ -52,6 +68,7 @@ class FuseReport:
     unchanged: int = 0
     dormant_decisions: list[str] = field(default_factory=list)
     touched: list[str] = field(default_factory=list)  # events holding the claims asked about
+    produced: set[str] = field(default_factory=set)  # every event the run computed
 
     def add(self, other: FuseReport) -> None:
         self.claims += other.claims
@@ -61,6 +78,7 @@ class FuseReport:
         self.unchanged += other.unchanged
         self.dormant_decisions += other.dormant_decisions
         self.touched += other.touched
+        self.produced |= other.produced
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -113,13 +131,20 @@ def load_decisions(conn: Connection) -> list[Decision]:
     return [Decision.from_dict(dict(row._mapping)) for row in found]
 
 
-def dyad_closure(seeds: Iterable[Dyad], all_decisions: Sequence[Decision]) -> set[Dyad]:
-    """The seed dyads and every dyad a decision ties to them, transitively."""
+def decision_graph(all_decisions: Sequence[Decision]) -> dict[Dyad, set[Dyad]]:
     neighbours: dict[Dyad, set[Dyad]] = defaultdict(set)
     for decision in all_decisions:
         tied = decision_dyads(decision)
         for a in tied:
             neighbours[a].update(tied)
+    return neighbours
+
+
+def dyad_closure(
+    seeds: Iterable[Dyad], all_decisions: Sequence[Decision], graph: dict[Dyad, set[Dyad]] | None = None
+) -> set[Dyad]:
+    """The seed dyads and every dyad a decision ties to them, transitively."""
+    neighbours = graph if graph is not None else decision_graph(all_decisions)
     seen: set[Dyad] = set()
     todo = list(seeds)
     while todo:
@@ -131,51 +156,62 @@ def dyad_closure(seeds: Iterable[Dyad], all_decisions: Sequence[Decision]) -> se
     return seen
 
 
+def _dyad_conditions(table: Any, dyads: Iterable[Dyad]) -> list[Any]:
+    """WHERE terms selecting these dyads, one per (type, supplier) with its recipients in one IN list.
+
+    Few bound parameters per dyad keep statement building cheap; each term
+    still searches the (type, supplier, recipient) index.
+    """
+    recipients: dict[tuple[str, str | None], set[str | None]] = defaultdict(set)
+    for type_, supplier, recipient in dyads:
+        recipients[(type_, supplier)].add(recipient)
+    terms = []
+    for (type_, supplier), wanted in sorted(recipients.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        named = sorted(r for r in wanted if r is not None)
+        options = []
+        if named:
+            options.append(table.c.recipient_id.in_(named))
+        if None in wanted:
+            options.append(table.c.recipient_id.is_(None))
+        terms.append(and_(table.c.type == type_, _is(table.c.supplier_id, supplier), or_(*options)))
+    return terms
+
+
 def _load_dyads(conn: Connection, dyads: Iterable[Dyad]) -> list[Claim]:
     found = []
-    ordered = sorted(dyads, key=lambda d: (d[0], d[1] or "", d[2] or ""))
-    for chunk in _chunks(ordered, DYADS_PER_QUERY):
-        terms = [and_(claims.c.type == t, _is(claims.c.supplier_id, s), _is(claims.c.recipient_id, r))
-                 for t, s, r in chunk]
-        found.extend(conn.execute(_claim_select().where(or_(*terms))).all())
+    for chunk in _chunks(_dyad_conditions(claims, dyads), DYADS_PER_QUERY):
+        found.extend(conn.execute(_claim_select().where(or_(*chunk))).all())
     # A document's other-version claims may lie in other dyads; its recorded
     # version still tells which of the loaded ones are current.
     return _current(found)
 
 
-def _dyads_of_claims(conn: Connection, claim_ids: Sequence[str]) -> tuple[set[Dyad], set[str]]:
-    """The dyads of these claims and of every other claim of their documents (older versions too)."""
-    doc_ids: set[str] = set()
-    for chunk in _chunks(list(claim_ids), IDS_PER_QUERY):
-        doc_ids.update(conn.execute(select(claims.c.doc_id).where(claims.c.id.in_(chunk))).scalars())
-    dyads: set[Dyad] = set()
-    for chunk in _chunks(sorted(doc_ids), IDS_PER_QUERY):
-        query = select(claims.c.type, claims.c.supplier_id, claims.c.recipient_id).where(
-            claims.c.doc_id.in_(chunk)
-        ).distinct()
-        dyads.update((r.type, r.supplier_id, r.recipient_id) for r in conn.execute(query))
-    return dyads, doc_ids
+def _existing_links(conn: Connection, dyads: set[Dyad], claim_ids: Sequence[str]) -> dict[str, set[str]]:
+    """Events now stored for these dyads or linking these claims: id -> linked claim ids.
 
-
-def _existing_events(conn: Connection, dyads: set[Dyad], claim_ids: Sequence[str]) -> dict[str, Any]:
-    """Events now stored for these dyads or linking these claims: id -> (row, linked claim ids)."""
+    Only ids and links are read here; the (larger) records are read later,
+    and only for events whose claims changed.
+    """
     event_ids: set[str] = set()
-    for chunk in _chunks(sorted(dyads, key=lambda d: (d[0], d[1] or "", d[2] or "")), DYADS_PER_QUERY):
-        terms = [and_(events.c.type == t, _is(events.c.supplier_id, s), _is(events.c.recipient_id, r))
-                 for t, s, r in chunk]
-        event_ids.update(conn.execute(select(events.c.id).where(or_(*terms))).scalars())
+    for chunk in _chunks(_dyad_conditions(events, dyads), DYADS_PER_QUERY):
+        event_ids.update(conn.execute(select(events.c.id).where(or_(*chunk))).scalars())
     for chunk in _chunks(list(claim_ids), IDS_PER_QUERY):
         query = select(event_claims.c.event_id).where(event_claims.c.claim_id.in_(chunk))
         event_ids.update(conn.execute(query).scalars())
-    existing: dict[str, Any] = {}
+    existing: dict[str, set[str]] = {event_id: set() for event_id in event_ids}
     for chunk in _chunks(sorted(event_ids), IDS_PER_QUERY):
-        for row in conn.execute(select(events).where(events.c.id.in_(chunk))):
-            existing[row.id] = {"row": row, "claims": set()}
         query = select(event_claims).where(event_claims.c.event_id.in_(chunk))
         for link in conn.execute(query):
-            if link.event_id in existing:
-                existing[link.event_id]["claims"].add(link.claim_id)
+            existing[link.event_id].add(link.claim_id)
     return existing
+
+
+def _rows_by_id(conn: Connection, event_ids: Iterable[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for chunk in _chunks(sorted(event_ids), IDS_PER_QUERY):
+        for row in conn.execute(select(events).where(events.c.id.in_(chunk))):
+            found[row.id] = row
+    return found
 
 
 def _stored_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -192,9 +228,11 @@ def fuse_group(
     extra_claim_ids: Sequence[str] = (),
     window_days: int = DEFAULT_WINDOW_DAYS,
     system_family: SystemFamily | None = None,
+    force: bool = False,
 ) -> FuseReport:
     """Recompute every event of these dyads from their current claims and write the difference."""
     report = FuseReport()
+    ensure_tables(conn)
     loaded = _load_dyads(conn, dyads)
     relevant = [d for d in all_decisions if set(decision_dyads(d)) & dyads]
     linked = apply_links(loaded, relevant)
@@ -203,44 +241,177 @@ def fuse_group(
     report.claims = len(loaded)
     report.dormant_decisions = list(outcome.dormant)
 
+    reindex_dyads(conn, dyads, loaded, _dyad_conditions, system_family)
     loaded_ids = [c.id for c in loaded]
-    existing = _existing_events(conn, dyads, [*loaded_ids, *extra_claim_ids])
-    wanted: dict[str, tuple[dict[str, Any], list[str]]] = {}
-    for event in outcome.events:
+    existing = _existing_links(conn, dyads, [*loaded_ids, *extra_claim_ids])
+    decided = set(outcome.applied.values()) | {e.id for e in outcome.events if e.decisions}
+    _write_events(conn, outcome.events, existing, decided, force, system_family, report)
+    asked_set = set(asked)
+    report.touched = sorted(e.id for e in outcome.events if asked_set & set(e.claim_ids))
+    report.produced = {e.id for e in outcome.events}
+    return report
+
+
+def _write_events(
+    conn: Connection,
+    computed: Sequence[FusedEvent],
+    existing: dict[str, set[str]],
+    decided: set[str],
+    force: bool,
+    system_family: SystemFamily | None,
+    report: FuseReport,
+) -> None:
+    """Make the stored events `existing` (id -> linked claims) become `computed`; count what changed.
+
+    An event's record is a pure function of its claims (immutable,
+    content-hashed) and the decisions about it: with the same claims and no
+    decision in play it cannot have changed, and is not rebuilt.
+    """
+    to_build = [
+        e for e in computed
+        if force or e.id not in existing or existing[e.id] != set(e.claim_ids) or e.id in decided
+    ]
+    report.unchanged += len(computed) - len(to_build)
+    wanted_ids = {e.id for e in computed}
+    before_rows = _rows_by_id(conn, [e.id for e in to_build if e.id in existing])
+    gone = sorted(set(existing) - wanted_ids)
+    for chunk in _chunks(gone, IDS_PER_QUERY):
+        conn.execute(delete(event_claims).where(event_claims.c.event_id.in_(chunk)))
+        conn.execute(delete(events).where(events.c.id.in_(chunk)))
+    report.removed += gone
+    new_rows, new_links = [], []
+    for event in sorted(to_build, key=lambda e: e.id):
         record = build_record(event, system_family)
         record["item_family"] = event.key.family
-        wanted[event.id] = (record, event.claim_ids)
-
-    for event_id in sorted(set(existing) - set(wanted)):
-        conn.execute(delete(event_claims).where(event_claims.c.event_id == event_id))
-        conn.execute(delete(events).where(events.c.id == event_id))
-        report.removed.append(event_id)
-    new_rows, new_links = [], []
-    for event_id, (record, claim_ids) in sorted(wanted.items()):
+        claim_ids = event.claim_ids
         published = sorted(p for c in record["claims"] if (p := (c.get("doc") or {}).get("published")))
         row = rows.event_row(_stored_record(record), published[0] if published else None,
                              published[-1] if published else None)
-        before = existing.get(event_id)
-        if before is not None:
-            old = before["row"]
+        old = before_rows.get(event.id)
+        if old is not None:
             same_row = all(getattr(old, k) == v for k, v in row.items() if k != "updated_at")
-            if same_row and before["claims"] == set(claim_ids):
+            if same_row and existing[event.id] == set(claim_ids):
                 report.unchanged += 1
                 continue
             values = {k: v for k, v in row.items() if k != "id"}
-            conn.execute(update(events).where(events.c.id == event_id).values(values))
-            conn.execute(delete(event_claims).where(event_claims.c.event_id == event_id))
-            report.changed.append(event_id)
+            conn.execute(update(events).where(events.c.id == event.id).values(values))
+            conn.execute(delete(event_claims).where(event_claims.c.event_id == event.id))
+            report.changed.append(event.id)
         else:
             new_rows.append(row)
-            report.created.append(event_id)
-        new_links.extend({"event_id": event_id, "claim_id": c} for c in claim_ids)
+            report.created.append(event.id)
+        new_links.extend({"event_id": event.id, "claim_id": c} for c in claim_ids)
     if new_rows:
         conn.execute(events.insert(), new_rows)
     if new_links:
         conn.execute(event_claims.insert(), new_links)
-    asked_set = set(asked)
-    report.touched = sorted(eid for eid, (_, cids) in wanted.items() if asked_set & set(cids))
+
+
+def _block_conditions(table: Any, keys: Iterable[BlockKey]) -> list[Any]:
+    """WHERE terms selecting these blocks, grouped by (type, supplier, family)."""
+    recipients: dict[tuple[str, str | None, str], set[str | None]] = defaultdict(set)
+    for key in keys:
+        recipients[(key.type, key.supplier, key.family)].add(key.recipient)
+    terms = []
+    for (type_, supplier, family), wanted in sorted(recipients.items(),
+                                                   key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+        named = sorted(r for r in wanted if r is not None)
+        options = []
+        if named:
+            options.append(table.c.recipient_id.in_(named))
+        if None in wanted:
+            options.append(table.c.recipient_id.is_(None))
+        family_column = table.c.family if "family" in table.c else table.c.item_family
+        terms.append(and_(table.c.type == type_, _is(table.c.supplier_id, supplier), family_column == family,
+                          or_(*options)))
+    return terms
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def fuse_blocks_incrementally(
+    conn: Connection,
+    fresh: Sequence[Claim],
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    system_family: SystemFamily | None = None,
+) -> FuseReport:
+    """Fuse new claims into blocks whose dyads the index covers and no decision concerns.
+
+    Each touched block is re-chained in time from its small index rows; only
+    the time clusters the new claims join (or change, by taking over undated
+    claims) are read in full and re-clustered, with exactly the result a
+    full recomputation would give for them.
+    """
+    report = FuseReport()
+    add_claims(conn, fresh, system_family)
+    fresh_by_block: dict[BlockKey, set[str]] = defaultdict(set)
+    for claim in fresh:
+        for key in block_keys(claim, system_family):
+            fresh_by_block[key].add(claim.id)
+    if not fresh_by_block:
+        return report
+    light: dict[BlockKey, list[tuple[str, dt.date | None, dt.date | None]]] = defaultdict(list)
+    for chunk in _chunks(_block_conditions(fuse_blocks, fresh_by_block), DYADS_PER_QUERY):
+        query = select(fuse_blocks.c.claim_id, fuse_blocks.c.type, fuse_blocks.c.supplier_id,
+                       fuse_blocks.c.recipient_id, fuse_blocks.c.family, fuse_blocks.c.lo,
+                       fuse_blocks.c.hi).where(or_(*chunk))
+        for row in conn.execute(query):
+            key = BlockKey(row.type, row.supplier_id, row.recipient_id, row.family)
+            if key in fresh_by_block:
+                light[key].append((row.claim_id, _date(row.lo), _date(row.hi)))
+    affected: dict[BlockKey, set[str]] = {}
+    for key, fresh_ids in fresh_by_block.items():
+        entries = light[key]
+        after = chain_intervals(entries, window_days)
+        chosen: set[str] = set()
+        for chain in after:
+            if fresh_ids.intersection(chain):
+                chosen.update(chain)
+        if any(lo is None for _, lo, _ in entries) and after:
+            # Undated claims sit with the latest chain; if the new claims made
+            # a later chain, the former latest loses them and changes too.
+            before = chain_intervals([e for e in entries if e[0] not in fresh_ids], window_days)
+            chosen.update(after[-1])
+            if before:
+                former = set(before[-1])
+                for chain in after:
+                    if former.intersection(chain):
+                        chosen.update(chain)
+        affected[key] = chosen
+    wanted_ids = sorted(set().union(*affected.values()))
+    by_id: dict[str, Claim] = {}
+    for chunk in _chunks(wanted_ids, IDS_PER_QUERY):
+        for claim in _current(conn.execute(_claim_select().where(claims.c.id.in_(chunk))).all()):
+            by_id[claim.id] = claim
+    # Stored events of these blocks that hold any affected claim are the ones to replace.
+    linked: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(wanted_ids, IDS_PER_QUERY):
+        for link in conn.execute(select(event_claims).where(event_claims.c.claim_id.in_(chunk))):
+            linked[link.event_id].add(link.claim_id)
+    event_block: dict[str, BlockKey] = {}
+    for chunk in _chunks(sorted(linked), IDS_PER_QUERY):
+        query = select(events.c.id, events.c.type, events.c.supplier_id, events.c.recipient_id,
+                       events.c.item_family).where(events.c.id.in_(chunk))
+        for row in conn.execute(query):
+            event_block[row.id] = BlockKey(row.type, row.supplier_id, row.recipient_id, row.item_family or "")
+    computed: list[FusedEvent] = []
+    replaced: set[str] = set()
+    for key, chosen in affected.items():
+        members = [by_id[i] for i in sorted(chosen) if i in by_id]
+        computed.extend(cluster_block(key, members, window_days, system_family))
+        replaced.update(eid for eid, cids in linked.items() if event_block.get(eid) == key and cids & chosen)
+        report.claims += len(members)
+    existing: dict[str, set[str]] = {eid: set() for eid in replaced}
+    for chunk in _chunks(sorted(replaced), IDS_PER_QUERY):
+        for link in conn.execute(select(event_claims).where(event_claims.c.event_id.in_(chunk))):
+            existing[link.event_id].add(link.claim_id)
+    _write_events(conn, computed, existing, set(), False, system_family, report)
+    asked = {c.id for c in fresh}
+    report.touched = sorted(e.id for e in computed if asked & set(e.claim_ids))
+    report.produced = {e.id for e in computed}
     return report
 
 
@@ -267,19 +438,68 @@ def fuse_claims(
     if not claim_ids:
         return []
     family = system_family if system_family is not None else default_system_family()
+    result = FuseReport()
     with _transaction(store) as conn:
+        ensure_tables(conn)
         all_decisions = load_decisions(conn)
-        seeds, doc_ids = _dyads_of_claims(conn, claim_ids)
-        dyads = dyad_closure(seeds, all_decisions)
-        # Claims of older extractions of these documents: their events must drop them.
-        stale: list[str] = []
-        for chunk in _chunks(sorted(doc_ids), IDS_PER_QUERY):
-            stale.extend(conn.execute(select(claims.c.id).where(claims.c.doc_id.in_(chunk))).scalars())
-        result = fuse_group(conn, dyads, all_decisions, asked=claim_ids, extra_claim_ids=stale,
-                            window_days=window_days, system_family=family)
+        graph = decision_graph(all_decisions)
+        fresh, stale_dyads, stale_ids = _fresh_and_stale(conn, claim_ids)
+        fresh_dyads = {d for d, _ in fresh}
+        known = indexed_dyads(conn, fresh_dyads)
+        # The full recomputation of a dyad group: where the index does not
+        # cover it yet, where decisions tie it to others, or where a newer
+        # extraction retires claims events still hold.
+        full = {d for d in fresh_dyads if dyad_key(d) not in known or d in graph} | stale_dyads
+        if full:
+            full = dyad_closure(full, all_decisions, graph)
+            result.add(fuse_group(conn, full, all_decisions, asked=claim_ids, extra_claim_ids=stale_ids,
+                                  window_days=window_days, system_family=family))
+        quick = sorted({cid for d, cid in fresh if d not in full})
+        if quick:
+            loaded: list[Claim] = []
+            for chunk in _chunks(quick, IDS_PER_QUERY):
+                loaded.extend(_current(conn.execute(_claim_select().where(claims.c.id.in_(chunk))).all()))
+            result.add(fuse_blocks_incrementally(conn, loaded, window_days=window_days, system_family=family))
     if report is not None:
         report.add(result)
-    return result.touched
+    return sorted(set(result.touched))
+
+
+def _fresh_and_stale(
+    conn: Connection, claim_ids: Sequence[str]
+) -> tuple[list[tuple[Dyad, str]], set[Dyad], list[str]]:
+    """The asked claims that are current, with their dyads; and the dyads of their documents'
+    older-version claims that an event or the index still holds."""
+    doc_ids: set[str] = set()
+    for chunk in _chunks(list(claim_ids), IDS_PER_QUERY):
+        doc_ids.update(conn.execute(select(claims.c.doc_id).where(claims.c.id.in_(chunk))).scalars())
+    by_doc: dict[str, list[Any]] = defaultdict(list)
+    for chunk in _chunks(sorted(doc_ids), IDS_PER_QUERY):
+        query = select(claims.c.id, claims.c.doc_id, claims.c.extractor_version, claims.c.type,
+                       claims.c.supplier_id, claims.c.recipient_id,
+                       documents.c.extractor_version.label("doc_version")).join(
+            documents, documents.c.id == claims.c.doc_id).where(claims.c.doc_id.in_(chunk))
+        for row in conn.execute(query):
+            by_doc[row.doc_id].append(row)
+    asked = set(claim_ids)
+    fresh: list[tuple[Dyad, str]] = []
+    stale: dict[str, Dyad] = {}
+    for group in by_doc.values():
+        newest = newest_version([group[0].doc_version, *(r.extractor_version for r in group)]) or ""
+        for row in group:
+            dyad = (row.type, row.supplier_id, row.recipient_id)
+            if (row.extractor_version or "") != newest:
+                stale[row.id] = dyad
+            elif row.id in asked:
+                fresh.append((dyad, row.id))
+    in_use: set[str] = set()
+    stale_ids = sorted(stale)
+    for chunk in _chunks(stale_ids, IDS_PER_QUERY):
+        in_use.update(conn.execute(select(event_claims.c.claim_id).where(event_claims.c.claim_id.in_(chunk)))
+                      .scalars())
+        in_use.update(conn.execute(select(fuse_blocks.c.claim_id).where(fuse_blocks.c.claim_id.in_(chunk)))
+                      .scalars())
+    return fresh, {stale[i] for i in in_use}, sorted(in_use)
 
 
 def refuse_events(
@@ -323,14 +543,18 @@ def rebuild(
             for r in conn.execute(select(claims.c.type, claims.c.supplier_id, claims.c.recipient_id).distinct())
         ]
         all_decisions = load_decisions(conn)
+    with _transaction(store) as conn:
+        ensure_tables(conn)
+        clear_index(conn)
     # Dyads tied by decisions are fused together: group them first.
+    graph = decision_graph(all_decisions)
     done: set[Dyad] = set()
     groups: list[set[Dyad]] = []
     batch: set[Dyad] = set()
     for dyad in sorted(all_dyads, key=lambda d: (d[0], d[1] or "", d[2] or "")):
         if dyad in done:
             continue
-        component = dyad_closure([dyad], all_decisions)
+        component = dyad_closure([dyad], all_decisions, graph)
         done |= component
         batch |= component
         if len(batch) >= dyads_per_batch:
@@ -338,24 +562,14 @@ def rebuild(
             batch = set()
     if batch:
         groups.append(batch)
-    kept: set[str] = set()
     for group in groups:
         with _transaction(store) as conn:
-            part = fuse_group(conn, group, all_decisions, window_days=window_days, system_family=family)
+            part = fuse_group(conn, group, all_decisions, window_days=window_days, system_family=family,
+                              force=True)
         report.add(part)
-        kept.update(part.created)
-        kept.update(part.changed)
-    # Whatever no dyad produced any more (claims gone, ids changed) goes.
+    # Whatever no dyad produced any more (its claims gone, its id changed) goes.
     with _transaction(store) as conn:
-        produced = set()
-        for group in groups:
-            produced |= group
-        orphans = []
-        for row in conn.execute(select(events.c.id, events.c.data)):
-            block = ((row.data or {}).get("fusion") or {}).get("block")
-            dyad = (block["type"], block.get("supplier"), block.get("recipient")) if block else None
-            if dyad is None or dyad not in produced:
-                orphans.append(row.id)
+        orphans = [i for i in conn.execute(select(events.c.id)).scalars() if i not in report.produced]
         for chunk in _chunks(orphans, IDS_PER_QUERY):
             conn.execute(delete(event_claims).where(event_claims.c.event_id.in_(chunk)))
             conn.execute(delete(events).where(events.c.id.in_(chunk)))
