@@ -56,6 +56,15 @@ def _one_line(exc: BaseException) -> str:
     return message[0] if message else type(exc).__name__
 
 
+def _escape_like(value: str) -> str:
+    """`value` for a LIKE pattern with "\\" as escape: its % and _ match only themselves."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(value: str) -> str:
+    return f"%{_escape_like(value)}%"
+
+
 def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -69,6 +78,19 @@ def _sqlite_path(url: str) -> str | None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     return database
+
+
+# The PostgreSQL driver armstrace ships. SQLAlchemy 2.1 reads a bare
+# postgresql:// URL as psycopg 3, which is not installed.
+POSTGRES_DRIVER = "psycopg2"
+
+
+def _with_driver(url: str) -> str:
+    """A bare postgresql:// (or postgres://) URL with the driver armstrace ships."""
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            return f"postgresql+{POSTGRES_DRIVER}://" + url[len(bare) :]
+    return url
 
 
 def _shown_url(url: str) -> str:
@@ -127,7 +149,7 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
     missing SQLite file is an error rather than a new empty database.
     Raises StoreError with one clear line on any problem.
     """
-    url = config.database_url(url)
+    url = _with_driver(config.database_url(url))
     sqlite_path: str | None = None
     try:
         sqlite_path = _sqlite_path(url)
@@ -364,7 +386,7 @@ class Store:
             query = query.where(documents.c.published <= rows.pad_end(until))
         if text:
             query = query.where(documents.c.id.in_(self._text_match_docs(text)))
-        query = query.order_by(documents.c.published.desc(), documents.c.id).offset(offset)
+        query = query.order_by(documents.c.published.desc().nulls_last(), documents.c.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with self._read() as conn:
@@ -496,7 +518,11 @@ class Store:
                 .columns(documents.c.id)
             )
         conditions = [
-            or_(documents.c.title.ilike(f"%{word}%"), documents.c.text.ilike(f"%{word}%")) for word in words
+            or_(
+                documents.c.title.ilike(_contains(word), escape="\\"),
+                documents.c.text.ilike(_contains(word), escape="\\"),
+            )
+            for word in words
         ]
         return select(documents.c.id).where(and_(*conditions))
 
@@ -544,12 +570,12 @@ class Store:
                 .join(claims, claims.c.id == event_claims.c.claim_id)
                 .where(event_claims.c.event_id == events.c.id, claims.c.doc_id.in_(docs))
             )
-            like = f"%{text.strip().lower()}%"
+            like = _contains(text.strip().lower())
             conditions.append(
                 or_(
                     in_docs,
-                    func.lower(events.c.supplier_name).like(like),
-                    func.lower(events.c.recipient_name).like(like),
+                    func.lower(events.c.supplier_name).like(like, escape="\\"),
+                    func.lower(events.c.recipient_name).like(like, escape="\\"),
                 )
             )
         return conditions
@@ -579,7 +605,7 @@ class Store:
         query = (
             select(events)
             .where(*conditions)
-            .order_by(events.c.span_start.desc(), events.c.sources.desc(), events.c.id)
+            .order_by(events.c.span_start.desc().nulls_last(), events.c.sources.desc(), events.c.id)
             .offset(offset)
         )
         if limit is not None:
@@ -642,10 +668,9 @@ class Store:
 
     def resolve_event_id(self, prefix: str) -> list[str]:
         """Event ids starting with `prefix` (at most a few, for "ambiguous" messages)."""
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = (
             select(events.c.id)
-            .where(events.c.id.like(f"{escaped}%", escape="\\"))
+            .where(events.c.id.like(_escape_like(prefix) + "%", escape="\\"))
             .order_by(events.c.id)
             .limit(10)
         )
