@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -152,10 +153,7 @@ def ingest(
     if published is not None and normalise_date(published) is None:
         raise fail_line(f"--published {published!r} is not a date (use YYYY-MM-DD)")
     store = _open(db)
-    try:
-        summary, interrupted = _run_ingest(ingest_paths, paths, store, published)
-    except StoreError as exc:
-        raise fail_line(str(exc)) from None
+    summary, interrupted = _guarded_ingest(ingest_paths, paths, store, published)
     _print_summary(summary)
     if interrupted:
         err.print(
@@ -166,6 +164,25 @@ def ingest(
         print_events(store, {}, TABLE_LIMIT, "table")
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _guarded_ingest(
+    ingest_paths: Any, paths: list[str], store: Store, published: str | None
+) -> tuple[Any, bool]:
+    """Run the ingest; a problem that stops the whole run (the database, the extractor) is one line.
+
+    Set ARMSTRACE_DEBUG=1 to get the traceback instead.
+    """
+    try:
+        return _run_ingest(ingest_paths, paths, store, published)
+    except StoreError as exc:
+        raise fail_line(str(exc)) from None
+    except Exception as exc:
+        if os.environ.get("ARMSTRACE_DEBUG"):
+            raise
+        message = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+        raise fail_line(f"ingest stopped: {detail} (set ARMSTRACE_DEBUG=1 for the traceback)") from None
 
 
 def _run_ingest(ingest_paths: Any, paths: list[str], store: Store, published: str | None) -> tuple[Any, bool]:
@@ -386,7 +403,7 @@ def demo(
         raise fail_line(f"bundled examples not found at {folder} (demo runs from a source checkout)")
     store = _open(db)
     err.print(f"ingesting the example articles in {folder} into {store.url}")
-    summary, interrupted = _run_ingest(ingest_paths, [str(folder)], store, None)
+    summary, interrupted = _guarded_ingest(ingest_paths, [str(folder)], store, None)
     _print_summary(summary)
     if interrupted:
         raise typer.Exit(130)
