@@ -23,17 +23,9 @@ def default_system_family() -> SystemFamily | None:
         catalog = default_catalog()
     except Exception:  # a broken catalogue file must not stop fusion; claims still carry categories
         return None
-    lookup = getattr(catalog, "system_category", None)
-    if lookup is not None:
-        return lookup  # type: ignore[no-any-return]
-    systems = getattr(catalog, "systems", None)
-    if systems is None:
-        return None
 
     def category_of(system_id: str) -> str | None:
-        entry = systems.get(system_id) if hasattr(systems, "get") else None
-        if entry is None:
-            return None
-        return entry.get("category") if isinstance(entry, dict) else getattr(entry, "category", None)
+        entity = catalog.get(system_id)
+        return entity.category if entity is not None and entity.kind == "system" else None
 
     return category_of

@@ -68,20 +68,18 @@ def _resolver() -> Any:
 
 
 def _resolve_with_catalogue(designation: str) -> str | None:
+    """The catalogue's id for a designation known by this exact name or an alias of it.
+
+    Never a fuzzy match: "Shahed-131" must not become the Shahed-136.
+    """
     resolver = _resolver()
     if resolver is None:
         return None
-    for method in ("system", "resolve_system"):
-        found = getattr(resolver, method, None)
-        if found is None:
-            continue
-        try:
-            result = found(designation)
-        except Exception:
-            return None
-        ident = getattr(result, "id", result)
-        return ident if isinstance(ident, str) and ident.startswith("sys:") else None
-    return None
+    try:
+        ident = resolver.new_id(designation, "system")
+    except ValueError:
+        return None
+    return ident if isinstance(ident, str) and ident.startswith("sys:") else None
 
 
 @cache
