@@ -44,6 +44,7 @@ mr mrs ms miss dr sir lord dame sheikh shaikh prince princess king queen emir cr
 president vice prime minister deputy foreign defence defense interior secretary spokesman spokeswoman
 spokesperson general gen lieutenant lt colonel col major maj brigadier brig admiral adm rear commander
 chief chairman chairwoman ambassador envoy senator governor marshal army navy air force sergeant captain
+leader supreme
 """
 TITLES = frozenset(fold(word) for word in _TITLE_WORDS.split())
 
@@ -72,6 +73,7 @@ class DocumentContext:
 
     people: list[str] = field(default_factory=list)  # person ids, most recent last
     _surnames: dict[str, str] = field(default_factory=dict)  # folded surname -> person id
+    _new_surnames: dict[str, str] = field(default_factory=dict)  # folded surname -> new person id
     _text: list[str] = field(default_factory=list)
     _lowered: str | None = None
 
@@ -94,6 +96,15 @@ class DocumentContext:
 
     def person_for_surname(self, key: str) -> str | None:
         return self._surnames.get(key)
+
+    # People no catalogue knows ("John Smith ... Smith said") are remembered by id.
+    def note_new_person(self, person_id: str, name: str) -> None:
+        words = name.split()
+        if len(words) >= 2:
+            self._new_surnames.setdefault(fold(words[-1]), person_id)
+
+    def new_person(self, key: str) -> str | None:
+        return self._new_surnames.get(key)
 
 
 class Resolver:
@@ -366,8 +377,11 @@ class Resolver:
         key = fold(strip_article(text))
         if len(key) < 6:
             return None
-        hits = process.extract(key, self._org_choices, scorer=fuzz.ratio, score_cutoff=92, limit=4)
-        found = {e.id: (e, score) for k, score, _ in hits for e in self._org_keys[k]}
+        hits = process.extract(key, self._org_choices, scorer=fuzz.ratio, score_cutoff=90, limit=4)
+        # A misspelling, not another organisation with a word more or less
+        # ("Ministry of Defense" is not "UK Ministry of Defense").
+        found = {e.id: (e, score) for k, score, _ in hits for e in self._org_keys[k]
+                 if k[:3] == key[:3] and abs(len(k) - len(key)) <= 2}
         if len(found) != 1:
             return None
         entity, score = next(iter(found.values()))

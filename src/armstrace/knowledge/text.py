@@ -101,7 +101,10 @@ def case_compatible(surface: str, name: str, strict: bool = False) -> bool:
     refused too ("turkey", "grad", "spike"), unless the name has digits.
     """
     if is_acronym(name):
-        return all(c.isupper() for c in surface if c.isalpha())
+        letters = [c for c in surface if c.isalpha()]
+        if len(letters) > 2 and surface.endswith("s") and not name.endswith("s"):
+            letters = letters[:-1]  # a plural: "TB2s", "MRAPs"
+        return all(c.isupper() for c in letters)
     if strict and any(c.isupper() for c in name) and not any(c.isdigit() for c in name):
         return any(c.isupper() for c in surface)
     return True

@@ -1,0 +1,36 @@
+"""The spaCy pipeline, assembled once per process: the model named in
+`armstrace.config.SPACY_MODEL` plus the `armstrace_gazetteer` component.
+
+    from armstrace.nlp import load_pipeline
+    nlp = load_pipeline()
+    doc = nlp("Iran supplied Russia with Shahed-136 drones.")
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from armstrace.knowledge import Catalog
+
+_PIPELINES: dict[int | None, Language] = {}
+
+
+def load_pipeline(catalog: Catalog | None = None) -> Language:
+    """spacy.load(config.SPACY_MODEL) + the gazetteer for `catalog` (default: the
+    bundled catalogues), cached per process and per catalogue."""
+    key = None if catalog is None else id(catalog)
+    pipeline = _PIPELINES.get(key)
+    if pipeline is None:
+        import spacy
+
+        from armstrace import config
+        from armstrace.knowledge import default_catalog
+        from armstrace.nlp.gazetteer import add_gazetteer
+
+        pipeline = spacy.load(config.SPACY_MODEL)
+        add_gazetteer(pipeline, catalog if catalog is not None else default_catalog())
+        _PIPELINES[key] = pipeline
+    return pipeline
+
+
+__all__ = ["load_pipeline"]

@@ -1,0 +1,556 @@
+"""The `armstrace_gazetteer` spaCy component: catalogue entities in `doc.ents`.
+
+    nlp = spacy.load(config.SPACY_MODEL)
+    add_gazetteer(nlp, default_catalog())          # after "ner"
+    doc = nlp("Iranian-made Shahed-136 drones were used by Russia.")
+    [(e.text, e.label_, e.kb_id_) for e in doc.ents]
+    # [('Iranian-made', 'DEMONYM', 'IRN'), ('Shahed-136', 'SYSTEM', 'sys:shahed-136'), ('Russia', 'STATE', 'RUS')]
+
+What the component leaves in `doc.ents` (the contract with extraction):
+
+- catalogue matches, longest first, labelled STATE, CAPITAL, INSTITUTION,
+  DEMONYM (with its -made/-built/… suffix), ORG, PERSON or SYSTEM, each with
+  `kb_id_` set (CAPITAL, INSTITUTION and DEMONYM carry their state's ISO3);
+- designations the catalogue does not know ("the new Xyz-5 drone") as SYSTEM
+  with a `sys:` slug; their category, read from the weapon word beside them,
+  is in `doc._.armstrace_categories` (sys id -> category);
+- spaCy's own entities that do not overlap those, with PERSON, ORG and
+  GPE/LOC/NORP/PRODUCT resolved where possible (unknown names get a slug id)
+  and the small model's usual mistakes corrected ("UAVs" as ORG is dropped).
+
+Surnames alone link to the full name met earlier in the document. When a
+document is parsed in pieces (sentence by sentence), pass one context to
+every call so that the memory spans the document:
+
+    ctx = gazetteer.resolver.document_context()
+    for sentence in sentences:
+        nlp(sentence, component_cfg={"armstrace_gazetteer": {"context": ctx}})
+
+The matcher is built once: an Aho-Corasick trie over folded names, walked
+token by token, so that "Shahed 136", "Shahed-136" and "shahed136" meet the
+same key however spaCy's tokenizer split them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import ahocorasick
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from armstrace.knowledge import Catalog, DocumentContext, Entity, Resolver, default_catalog
+from armstrace.knowledge.resolver import ORIGIN_SUFFIXES, TITLES
+from armstrace.knowledge.text import case_compatible, fold, slug
+
+COMPONENT = "armstrace_gazetteer"
+
+STATE, CAPITAL, INSTITUTION, DEMONYM = "STATE", "CAPITAL", "INSTITUTION", "DEMONYM"
+ORG, PERSON, SYSTEM, SURNAME = "ORG", "PERSON", "SYSTEM", "SURNAME"
+# When one name fits several entries, the first label in this order wins.
+LABEL_ORDER = {STATE: 0, CAPITAL: 1, INSTITUTION: 2, DEMONYM: 3, ORG: 4, PERSON: 5, SYSTEM: 6, SURNAME: 7}
+_HOW_LABEL = {"name": STATE, "capital": CAPITAL, "institution": INSTITUTION, "demonym": DEMONYM}
+
+# Tokens that may sit inside a name without breaking it ("Shahed-136", "U.S.-made",
+# "Radio Free Europe/Radio Liberty"). Other punctuation ends a match.
+JOINERS = frozenset({"-", "‐", "–", "/", ".", "'", "’", "&"})
+# "New Mexico" is not Mexico; "Latin American" is not American.
+NOT_AFTER = {STATE: {"new"}, CAPITAL: {"new"}, DEMONYM: {"latin", "south", "north", "central", "new"}}
+# The small model's labels that name a place, a group or a thing we may know.
+PLACE_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC"})
+# Words that show an ORG span is really a person's office ("Armed Forces Chief of").
+OFFICE_WORDS = frozenset({"chief", "minister", "spokesman", "spokeswoman", "spokesperson", "commander",
+                          "adviser", "advisor", "deputy", "president", "general"})
+_MONTHS_AND_DAYS = (
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+MONTHS_AND_DAYS = frozenset(fold(w) for w in _MONTHS_AND_DAYS.split())
+# Capitalised words + number that are not weapon designations.
+_NOT_DESIGNATIONS = (
+    "Article Resolution Section Chapter Flight Route Highway Phase Level Stage Unit Group Brigade Division "
+    "Battalion Regiment Corps Covid COVID Boeing Airbus Gate Terminal Room Block Page Vol Volume No Number "
+    "Part Law Decree Order Protocol Paragraph Annex Item Lot Batch Round Day Week Year Top Over Almost About "
+    "Nearly Some Only Up Around Figure Table Category Class Grade Zone Sector Point Km Mile Building "
+    "Operation Exercise Summit Agreement Act Bill Formula Minsk Cop COP G Windows iPhone Galaxy Series Season "
+    "Episode Chapter Line Platform Camp Base Station Road Street Avenue Square")
+NOT_DESIGNATIONS = MONTHS_AND_DAYS | frozenset(fold(w) for w in _NOT_DESIGNATIONS.split())
+_NUMBER = re.compile(r"^\d{1,4}[A-Za-z]{0,2}$")
+_WORD = re.compile(r"^[A-Z][A-Za-z]{1,14}$")
+_HYPHENATED = re.compile(r"^[A-Z][A-Za-z]{0,14}-\d{1,4}[A-Za-z]{0,2}$")
+_GLUED = re.compile(r"^[A-Z]{1,3}\d{1,4}[A-Z]?$")
+_ORIGIN_SUFFIX_KEYS = tuple(fold(s) for s in ORIGIN_SUFFIXES)
+
+if not Doc.has_extension("armstrace_categories"):
+    Doc.set_extension("armstrace_categories", default=None)
+if not Doc.has_extension("armstrace_context"):
+    Doc.set_extension("armstrace_context", default=None)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One name in the trie: what it labels, the id it carries, and how to check it."""
+
+    entity_id: str
+    label: str
+    kb_id: str
+    name: str  # the catalogue name as written, for case checks
+    ambiguous: bool = False
+    suffixed: bool = False  # a demonym or state name with -made/-built/…
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    label: str
+    kb_id: str
+    entry: _Entry | None = None
+
+
+@dataclass
+class _DocState:
+    """What one call works with; built per document."""
+
+    doc: Doc
+    ctx: DocumentContext
+    spacy_cover: list[tuple[int, int, str]]
+    sentence_of: list[int]
+    weapon_heads: dict[int, tuple[str, bool]]
+    occupied: list[bool]
+    weapon_sentences: set[int] = field(default_factory=set)
+
+    def occupy(self, span: _Span) -> None:
+        for index in range(span.start, span.end):
+            self.occupied[index] = True
+
+
+class Gazetteer:
+    """The component. Build once per catalogue (see `add_gazetteer`)."""
+
+    def __init__(self, nlp: Language, catalog: Catalog, name: str = COMPONENT) -> None:
+        self.name = name
+        self.catalog = catalog
+        self.resolver = Resolver(catalog)
+        self._trie = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        entries: dict[str, list[_Entry]] = {}
+        for entity in catalog:
+            for key, entry in self._entries_of(entity):
+                bucket = entries.setdefault(key, [])
+                if entry not in bucket:
+                    bucket.append(entry)
+        for key, bucket in entries.items():
+            bucket.sort(key=lambda e: LABEL_ORDER[e.label])
+            self._trie.add_word(key, tuple(bucket))
+        self._terms: dict[str, str] = {}
+        self._context_terms: set[str] = {fold(w) for w in catalog.needs_context}
+        for term, category in catalog.item_terms.items():
+            self._terms[fold(term)] = category
+        self._term_len = max((len(t.split()) + t.count("-") * 2 for t in catalog.item_terms), default=1)
+        # Words of generic weapon phrases: trimmed off the end of a SYSTEM span, so that
+        # "Abrams tanks" marks "Abrams" and leaves "tanks" to the extractor.
+        self._generic = {fold(w) for t in catalog.item_terms for w in re.split(r"[\s-]+", t) if fold(w)}
+        self._generic |= {"system", "battery", "launcher"}
+
+    # ------------------------------------------------------------------ building
+
+    def _entries_of(self, entity: Entity) -> Iterable[tuple[str, _Entry]]:
+        ambiguous = {fold(a) for a in entity.ambiguous}
+        if entity.kind == "state":
+            named = [(n, "name") for n in entity.names()] + [(n, "capital") for n in entity.capitals]
+            named += [(n, "institution") for n in entity.institutions]
+            named += [(n, "demonym") for n in entity.demonyms]
+            for text, how in named:
+                key = fold(text)
+                yield key, _Entry(entity.id, _HOW_LABEL[how], entity.id, text, key in ambiguous)
+            for text, how in named:
+                if how in ("name", "demonym") and not text.lower().startswith("the "):
+                    for suffix in _ORIGIN_SUFFIX_KEYS:
+                        yield fold(text) + suffix, _Entry(entity.id, DEMONYM, entity.id, text, suffixed=True)
+        elif entity.kind in ("org", "system"):
+            label = ORG if entity.kind == "org" else SYSTEM
+            for text in entity.names():
+                key = fold(text)
+                yield key, _Entry(entity.id, label, entity.id, text, key in ambiguous)
+        elif entity.kind == "person":
+            for text in entity.names():
+                if len(text.split()) >= 2 or "-" in text:
+                    yield fold(text), _Entry(entity.id, PERSON, entity.id, text)
+                else:  # a one-word alias ("Kanani") is a surname, checked like one
+                    yield fold(text), _Entry(entity.id, SURNAME, entity.id, text)
+            for surname in entity.surnames:
+                yield fold(surname), _Entry(entity.id, SURNAME, entity.id, surname)
+
+    # ------------------------------------------------------------------ the component
+
+    def __call__(self, doc: Doc, context: DocumentContext | None = None) -> Doc:
+        ctx = context if context is not None else self.resolver.document_context()
+        ctx.add_text(doc.text)
+        original = list(doc.ents)
+        state = _DocState(
+            doc=doc, ctx=ctx,
+            spacy_cover=_cover(original, ("PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW")),
+            sentence_of=_sentence_index(doc), weapon_heads=self._weapon_heads(doc),
+            occupied=[False] * len(doc),
+        )
+        state.weapon_sentences = {state.sentence_of[i] for i, (_, general) in state.weapon_heads.items() if general}
+        candidates = self._catalogue_candidates(doc, [fold(t.text) for t in doc])
+        # A designation in a sentence vouches for an ambiguous one beside it ("Patriot and NASAMS").
+        for start, _end, entries in candidates:
+            if any(e.label == SYSTEM and not e.ambiguous for e in entries):
+                state.weapon_sentences.add(state.sentence_of[start])
+
+        # Longest names first, wherever they start ("the United Nations Security Council"
+        # beats "the United Nations"); surnames wait for the document-order pass below.
+        chosen: list[_Span] = []
+        pending: list[tuple[int, int, tuple[_Entry, ...]]] = []
+        people: list[_Span] = []
+        candidates.sort(key=lambda item: (item[0] - item[1], item[0]))
+        for start, end, entries in candidates:
+            if any(state.occupied[start:end]):
+                continue
+            surface = doc[start:end].text
+            person = next((e for e in entries if e.label == PERSON and _written_ok(surface, e)), None)
+            if person is not None:
+                span = _Span(start, end, PERSON, person.kb_id, person)
+                people.append(span)
+                state.occupy(span)
+            elif any(e.label == SURNAME for e in entries):
+                pending.append((start, end, entries))
+            else:
+                span = self._choose(state, start, end, entries)
+                if span is not None:
+                    chosen.append(span)
+                    state.occupy(span)
+
+        categories: dict[str, str] = {}
+        for span, category in self._designations(state):
+            chosen.append(span)
+            state.occupy(span)
+            categories.setdefault(span.kb_id, category)
+
+        # People and spaCy's own entities, in document order, so that a surname
+        # finds the full name that came before it.
+        queue: list[tuple[int, int, int, object]] = [(p.start, -(p.end - p.start), 0, p) for p in people]
+        queue += [(s, -(e - s), 1, entries) for s, e, entries in pending]
+        queue += [(ent.start, -(ent.end - ent.start), 2, ent) for ent in original]
+        queue.sort(key=lambda item: item[:3])
+        for start, negative_length, _, item in queue:
+            end = start - negative_length
+            if isinstance(item, _Span):  # a full name: remember it for the surnames after it
+                entity = self.catalog.get(item.kb_id)
+                if entity is not None:
+                    ctx.note_person(entity, self.resolver._surname_keys(entity))
+                chosen.append(item)
+                continue
+            if any(state.occupied[start:end]):
+                continue
+            if isinstance(item, Span):
+                span = self._from_spacy(state, item, categories)
+            else:
+                span = self._person(state, start, end, item)  # type: ignore[arg-type]
+            if span is not None:
+                chosen.append(span)
+                state.occupy(span)
+
+        chosen.sort(key=lambda s: s.start)
+        doc.ents = [Span(doc, s.start, s.end, label=s.label, kb_id=s.kb_id) for s in chosen]
+        doc._.armstrace_categories = categories
+        doc._.armstrace_context = ctx
+        return doc
+
+    # ------------------------------------------------------------------ catalogue matches
+
+    def _catalogue_candidates(self, doc: Doc, folded: list[str]) -> list[tuple[int, int, tuple[_Entry, ...]]]:
+        """Every trie match (start, end, entries), overlapping ones included."""
+        trie = self._trie
+        found: list[tuple[int, int, tuple[_Entry, ...]]] = []
+        n = len(doc)
+        i = 0
+        while i < n:
+            if not folded[i] or not trie.match(folded[i]):
+                i += 1
+                continue
+            key = ""
+            hits: list[tuple[int, tuple[_Entry, ...], bool]] = []
+            j = i
+            while j < n:
+                part = folded[j]
+                if not part:
+                    if doc[j].text not in JOINERS or j == i:
+                        break
+                    j += 1
+                    continue
+                if j > i and doc[j - 1].whitespace_ and "\n" in doc[j - 1].whitespace_ + doc[j].text:
+                    break
+                key += part
+                entries = trie.get(key, None)
+                if entries is not None:
+                    hits.append((j + 1, entries, False))
+                elif part.endswith("s") and len(part) >= 3:
+                    plural = trie.get(key[:-1], None)  # "F-16s", "TB2s", "Iranians"
+                    if plural is not None:
+                        usable = tuple(e for e in plural if e.label in (SYSTEM, DEMONYM) and not e.suffixed)
+                        if usable:
+                            hits.append((j + 1, usable, True))
+                if not trie.match(key):
+                    break
+                j += 1
+            # Every hit from every start: the caller picks the longest that fits.
+            for hit_end, entries, _plural in hits:
+                found.append((i, hit_end, entries))
+            i += 1
+        return found
+
+    def _choose(self, state: _DocState, start: int, end: int, entries: Iterable[_Entry]) -> _Span | None:
+        doc = state.doc
+        surface = doc[start:end].text
+        before = fold(doc[start - 1].text) if start > 0 else ""
+        for entry in entries:
+            if entry.label in (PERSON, SURNAME) or not _written_ok(surface, entry):
+                continue
+            if before in NOT_AFTER.get(entry.label, ()) and doc[start - 1].text[:1].isupper():
+                continue
+            if entry.label == SYSTEM and entry.ambiguous and state.sentence_of[start] not in state.weapon_sentences:
+                continue
+            if entry.label != SYSTEM and entry.ambiguous and _inside_longer(start, end, state.spacy_cover):
+                continue
+            if entry.label in (STATE, CAPITAL, INSTITUTION, DEMONYM):
+                entity = self.catalog.get(entry.entity_id)
+                if entity is not None and self.resolver._excluded(entity, state.ctx):
+                    continue  # Georgia the US state
+            if entry.label == SYSTEM:
+                while end - start > 1 and (_lemma_key(doc[end - 1]) in self._generic or not fold(doc[end - 1].text)):
+                    end -= 1
+            return _Span(start, end, entry.label, entry.kb_id, entry)
+        return None
+
+    def _person(self, state: _DocState, start: int, end: int, entries: tuple[_Entry, ...]) -> _Span | None:
+        doc = state.doc
+        surface = doc[start:end].text
+        surname = next((e for e in entries if e.label == SURNAME and _written_ok(surface, e)), None)
+        if start > 0 and doc[start - 1].lower_ in ("the", "a", "an", "these", "those", "its", "their"):
+            surname = None  # "the Abrams" is a thing, not Elliott Abrams
+        if surname is not None and self._named_as_person(state, start, end):
+            return self._surname_span(state, start, end, surname)
+        other = self._choose(state, start, end, entries)  # "Bayraktar" the drone, "Jordan" the state
+        if other is not None:
+            return other
+        if surname is not None and all(t.pos_ == "PROPN" for t in doc[start:end]):
+            return self._surname_span(state, start, end, surname)
+        return None
+
+    def _surname_span(self, state: _DocState, start: int, end: int, entry: _Entry) -> _Span:
+        surface = state.doc[start:end].text
+        found = self.resolver.resolve(surface, kind="person", context=state.ctx)
+        if found is not None:
+            return _Span(start, end, PERSON, found.id, entry)
+        # Two catalogue people share this surname and the document named neither.
+        return _Span(start, end, PERSON, state.ctx.new_person(fold(surface)) or "person:" + slug(surface), entry)
+
+    def _named_as_person(self, state: _DocState, start: int, end: int) -> bool:
+        """The document named them already, spaCy calls it a person, or a title stands before it."""
+        doc = state.doc
+        key = fold(doc[start:end].text)
+        if state.ctx.person_for_surname(key) or state.ctx.new_person(key):
+            return True
+        if any(s <= start and end <= e and label == "PERSON" for s, e, label in state.spacy_cover):
+            return True
+        return start > 0 and fold(doc[start - 1].text) in TITLES and doc[start - 1].text[:1].isupper()
+
+    # ------------------------------------------------------------------ unknown designations
+
+    def _designations(self, state: _DocState) -> Iterable[tuple[_Span, str]]:
+        """Designations no catalogue knows: a capitalised word and a number beside a weapon word."""
+        doc, occupied = state.doc, state.occupied
+        n = len(doc)
+        i = 0
+        while i < n:
+            if occupied[i]:
+                i += 1
+                continue
+            token = doc[i]
+            end = 0
+            if _HYPHENATED.match(token.text) or _GLUED.match(token.text):
+                end = i + 1
+            elif _WORD.match(token.text) and token.pos_ == "PROPN" and i + 1 < n:
+                nxt = i + 1
+                if doc[nxt].text in ("-", "‐", "–") and not token.whitespace_ and i + 2 < n:
+                    nxt += 1
+                if not occupied[nxt] and _NUMBER.match(doc[nxt].text) and not _is_year(doc[nxt].text, doc, nxt):
+                    end = nxt + 1
+            if not end or fold(re.split(r"[-\d]", token.text)[0] or token.text) in NOT_DESIGNATIONS:
+                i += 1
+                continue
+            glued = bool(_GLUED.match(token.text))
+            category = self._nearby_weapon(state, i, end, adjacent_only=glued)
+            if category is None:
+                i += 1
+                continue
+            name = doc[i:end].text
+            yield _Span(i, end, SYSTEM, self.resolver.new_id(name, "system")), category
+            i = end
+
+    def _nearby_weapon(self, state: _DocState, start: int, end: int, adjacent_only: bool = False) -> str | None:
+        doc, weapon_heads, sentence_of = state.doc, state.weapon_heads, state.sentence_of
+        sentence = sentence_of[start]
+        window_end = min(len(doc), end + (2 if adjacent_only else 7))
+        for index in range(end, window_end):
+            if sentence_of[index] != sentence:
+                break
+            if index in weapon_heads:
+                category, general = weapon_heads[index]
+                if general or index <= end + 1:
+                    return category
+        if not adjacent_only:
+            for index in range(max(0, start - 2), start):
+                if index in weapon_heads and weapon_heads[index][1] and sentence_of[index] == sentence:
+                    return weapon_heads[index][0]
+        return None
+
+    def _weapon_heads(self, doc: Doc) -> dict[int, tuple[str, bool]]:
+        """Token index of the last word of each weapon term -> (category of the longest
+        term ending there, whether the term is a weapon word without context)."""
+        heads: dict[int, tuple[str, bool]] = {}
+        terms = self._terms
+        keys = [_lemma_key(t) for t in doc]
+        for index, key in enumerate(keys):
+            if not key:
+                continue
+            best = key if key in terms else None
+            combined = key
+            for back in range(1, self._term_len):
+                k = index - back
+                if k < 0 or doc[k].is_sent_end:
+                    break
+                combined = keys[k] + combined
+                if combined in terms:
+                    best = combined
+            if best is not None:
+                heads[index] = (terms[best], best not in self._context_terms)
+        return heads
+
+    # ------------------------------------------------------------------ spaCy's own entities
+
+    def _from_spacy(self, state: _DocState, ent: Span, categories: dict[str, str]) -> _Span | None:
+        ctx = state.ctx
+        label = ent.label_
+        text = ent.text.strip()
+        if label not in ("PERSON", "ORG", "PRODUCT") and label not in PLACE_LABELS:
+            return _Span(ent.start, ent.end, label, ent.kb_id_)
+        words = [fold(t.text) for t in ent if fold(t.text)]
+        if not words or "\n" in ent.text:
+            return None  # nothing to name, or page furniture run together ("Navigation\nJoin")
+        if all(_lemma_key(t) in self._terms or t.is_stop for t in ent if fold(t.text)):
+            return None  # "UAVs" or "drones" tagged ORG
+        weapon_next = self._nearby_weapon(state, ent.start, ent.end, adjacent_only=True)
+        if label in ("PERSON", "ORG", "PRODUCT") and len(ent) <= 3 and weapon_next and _designation_like(ent):
+            system_id = self.resolver.new_id(text, "system")
+            categories.setdefault(system_id, weapon_next)
+            return _Span(ent.start, ent.end, SYSTEM, system_id)
+        if label == "PERSON":
+            if any(w in OFFICE_WORDS for w in words) and len(words) <= 2:
+                return None
+            found = self.resolver.resolve(text, kind="person", context=ctx)
+            if found is not None:
+                return _Span(ent.start, ent.end, PERSON, found.id)
+            if len(words) == 1:
+                known = ctx.new_person(words[0])
+                if known:
+                    return _Span(ent.start, ent.end, PERSON, known)
+            person_id = self.resolver.new_id(text, "person")
+            ctx.note_new_person(person_id, text)
+            return _Span(ent.start, ent.end, PERSON, person_id)
+        if label == "ORG":
+            if any(w in OFFICE_WORDS for w in words):
+                return None
+            found = self.resolver.resolve(text, context=ctx)
+            if found is not None and found.kind in ("org", "state"):
+                return _Span(ent.start, ent.end, ORG if found.kind == "org" else STATE, found.id)
+            if len(words) == 1 and (ctx.new_person(words[0]) or ctx.person_for_surname(words[0])):
+                person = self.resolver.resolve(text, kind="person", context=ctx)
+                return _Span(ent.start, ent.end, PERSON, person.id if person else ctx.new_person(words[0]) or "")
+            if len(words) == 1 and ent.end < len(state.doc) and fold(state.doc[ent.end].text) in TITLES:
+                return None  # "Supreme" of "Supreme Leader"
+            return _Span(ent.start, ent.end, ORG, self.resolver.new_id(text, "org"))
+        if label == "PRODUCT":
+            return _Span(ent.start, ent.end, label, "")
+        found = self.resolver.resolve(text, kind="state", context=ctx)
+        if found is None:
+            return _Span(ent.start, ent.end, label, "")
+        if found.method == "metonym":
+            entity = self.catalog.get(found.id)
+            is_capital = entity is not None and fold(text) in {fold(c) for c in entity.capitals}
+            return _Span(ent.start, ent.end, CAPITAL if is_capital else INSTITUTION, found.id)
+        if found.method == "demonym":
+            return _Span(ent.start, ent.end, DEMONYM, found.id)
+        return _Span(ent.start, ent.end, STATE, found.id)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _written_ok(surface: str, entry: _Entry) -> bool:
+    if entry.suffixed:
+        surface = re.sub(r"\s*[-‐–]?\s*[A-Za-z]+$", "", surface)
+    return case_compatible(surface, entry.name, strict=True)
+
+
+def _cover(ents: Iterable[Span], labels: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    return [(e.start, e.end, e.label_) for e in ents if e.label_ in labels]
+
+
+def _inside_longer(start: int, end: int, cover: list[tuple[int, int, str]]) -> bool:
+    return any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in cover)
+
+
+def _sentence_index(doc: Doc) -> list[int]:
+    index = [0] * len(doc)
+    if not doc.has_annotation("SENT_START"):
+        return index
+    current = 0
+    for token in doc:
+        if token.is_sent_start and token.i > 0:
+            current += 1
+        index[token.i] = current
+    return index
+
+
+def _lemma_key(token: Token) -> str:
+    lemma = fold(token.lemma_ or token.text)
+    if lemma.endswith("s") and len(lemma) > 3 and lemma == fold(token.text):
+        return lemma[:-1]  # the small model leaves some plurals ("UAVs") unlemmatised
+    return lemma
+
+
+def _is_year(text: str, doc: Doc, index: int) -> bool:
+    return text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2099
+
+
+def _designation_like(ent: Span) -> bool:
+    """A short proper name that could be a weapon's name (not a title, not lower case)."""
+    return all(t.text[:1].isupper() or t.text[:1].isdigit() or t.text in JOINERS for t in ent) and not any(
+        fold(t.text) in TITLES for t in ent)
+
+
+# ---------------------------------------------------------------------- wiring into spaCy
+
+_CATALOGS: dict[str, Catalog] = {}
+
+
+@Language.factory(COMPONENT, default_config={"catalog_key": "default"})
+def make_gazetteer(nlp: Language, name: str, catalog_key: str) -> Gazetteer:
+    catalog = _CATALOGS.get(catalog_key) or default_catalog()
+    return Gazetteer(nlp, catalog, name=name)
+
+
+def add_gazetteer(nlp: Language, catalog: Catalog | None = None) -> None:
+    """Add the gazetteer after "ner" (replacing one already there), built once for `catalog`."""
+    catalog = catalog if catalog is not None else default_catalog()
+    key = f"catalog-{id(catalog)}"
+    _CATALOGS[key] = catalog
+    if COMPONENT in nlp.pipe_names:
+        nlp.remove_pipe(COMPONENT)
+    where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
+    nlp.add_pipe(COMPONENT, config={"catalog_key": key}, **where)
