@@ -203,3 +203,7 @@ def test_dates_and_versions():
     assert sorted(c.id for c in current_claims(claims)) == ["new", "other"]
     # the document's recorded version retires claims even when the new extraction found nothing
     assert [c.id for c in current_claims(claims, {"d2": "0.2"})] == ["new"]
+    # fingerprints have no order: the recorded (latest written) extraction is current
+    prints = [claim("x", "d1", version="rules-f00"), claim("y", "d1", version="rules-a99")]
+    assert [c.id for c in current_claims(prints, {"d1": "rules-a99"})] == ["y"]
+    assert [c.id for c in current_claims(prints, {"d1": "rules-f00"})] == ["x"]

@@ -398,24 +398,33 @@ def newest_version(versions: Iterable[str | None]) -> str | None:
     return max(present, key=version_key) if present else None
 
 
-def current_claims(claims: Iterable[Claim], doc_versions: dict[str, str | None] | None = None) -> list[Claim]:
-    """Keep, per document, only the claims of its newest extractor version.
+def current_version(recorded: str | None, versions: Iterable[str | None]) -> str | None:
+    """Which extraction of a document is current: the one the store records as its latest.
 
-    `doc_versions` may name a document's current version (the store records
-    the version a document was last extracted with); it counts alongside the
-    versions its claims carry, so a newer extraction that found nothing
-    retires the older claims.
+    Versions are fingerprints ("armstrace-0.1.0-rules-3fa9c1"), which have no
+    order of their own; the document row names the extraction written last.
+    Only when no version is recorded does the natural order of the claims'
+    versions decide.
+    """
+    if recorded:
+        return recorded
+    return newest_version(versions)
+
+
+def current_claims(claims: Iterable[Claim], doc_versions: dict[str, str | None] | None = None) -> list[Claim]:
+    """Keep, per document, only the claims of its current extraction (see `current_version`).
+
+    A recorded version with no claims (a newer extraction that found nothing)
+    retires all of the document's older claims.
     """
     by_doc: dict[str, list[Claim]] = defaultdict(list)
     for claim in claims:
         by_doc[claim.doc_id].append(claim)
     kept: list[Claim] = []
     for doc_id, group in by_doc.items():
-        versions = [c.extractor_version for c in group]
-        if doc_versions and doc_versions.get(doc_id) is not None:
-            versions.append(doc_versions[doc_id])
-        newest = newest_version(versions)
-        kept.extend(c for c in group if c.extractor_version == newest)
+        recorded = (doc_versions or {}).get(doc_id)
+        current = current_version(recorded, [c.extractor_version for c in group])
+        kept.extend(c for c in group if c.extractor_version == current)
     return kept
 
 
@@ -430,6 +439,7 @@ __all__ = [
     "claim_interval",
     "cluster_block",
     "current_claims",
+    "current_version",
     "date_bounds",
     "designation_groups",
     "event_id",

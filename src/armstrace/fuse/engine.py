@@ -30,8 +30,8 @@ from armstrace.fuse.core import (
     block_keys,
     chain_intervals,
     cluster_block,
+    current_version,
     fuse,
-    newest_version,
 )
 from armstrace.fuse.decisions import Decision, apply_decisions, apply_links, decision_dyads
 from armstrace.fuse.index import (
@@ -113,14 +113,14 @@ def _claim_of(row: Any) -> Claim:
 
 
 def _current(rows_: Iterable[Any]) -> list[Claim]:
-    """Claims of each document's newest extraction (the document's recorded version counts too)."""
+    """Claims of each document's current extraction (the version its document row records)."""
     by_doc: dict[str, list[Any]] = defaultdict(list)
     for row in rows_:
         by_doc[row.doc_id].append(row)
     kept: list[Claim] = []
     for group in by_doc.values():
-        newest = newest_version([group[0].doc_version, *(r.extractor_version for r in group)])
-        kept.extend(_claim_of(r) for r in group if (r.extractor_version or "") == (newest or ""))
+        current = current_version(group[0].doc_version, [r.extractor_version for r in group])
+        kept.extend(_claim_of(r) for r in group if (r.extractor_version or "") == (current or ""))
     return kept
 
 
@@ -485,10 +485,10 @@ def _fresh_and_stale(
     fresh: list[tuple[Dyad, str]] = []
     stale: dict[str, Dyad] = {}
     for group in by_doc.values():
-        newest = newest_version([group[0].doc_version, *(r.extractor_version for r in group)]) or ""
+        current = current_version(group[0].doc_version, [r.extractor_version for r in group]) or ""
         for row in group:
             dyad = (row.type, row.supplier_id, row.recipient_id)
-            if (row.extractor_version or "") != newest:
+            if (row.extractor_version or "") != current:
                 stale[row.id] = dyad
             elif row.id in asked:
                 fresh.append((dyad, row.id))
