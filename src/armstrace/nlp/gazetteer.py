@@ -269,7 +269,8 @@ class Gazetteer:
         n = len(doc)
         i = 0
         while i < n:
-            if not folded[i] or not trie.match(folded[i]):
+            first = folded[i]
+            if not first or not (trie.match(first) or (first.endswith("s") and trie.exists(first[:-1]))):
                 i += 1
                 continue
             key = ""
