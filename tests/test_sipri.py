@@ -121,3 +121,18 @@ def test_real_sipri_export_reads_completely():
     # every state party resolves to an upper-case ISO3 id, never via guesswork
     states = {d.supplier_id for d in deals} | {d.recipient_id for d in deals}
     assert all(s is None or s.startswith("org:") or (len(s) == 3 and s.isupper()) for s in states)
+
+
+def test_family_matches_respect_how_specific_the_news_is():
+    from armstrace.sipri.compare import match_basis
+
+    deals = {d.deal_id: d.to_dict() for d in read_register(FIXTURE)}
+    kamikaze = {"type": "transfer", "supplier": {"id": "IRN"}, "recipient": {"id": "RUS"},
+                "items": [{"category": "loitering_munition", "system": None}], "first_reported": "2022-10-01"}
+    drones = dict(kamikaze, items=[{"category": "uav", "system": None}])
+    assert match_basis(kamikaze, deals["900001"]) == "family"  # Shahed-136: a loitering munition
+    assert match_basis(kamikaze, deals["900002"]) is None  # Mohajer-6 is no kamikaze drone
+    assert match_basis(drones, deals["900002"]) == "family"
+    assert match_basis(dict(drones, first_reported="2012-01-01"), deals["900002"]) is None  # years too far
+    assert match_basis(dict(drones, type="production"), deals["900002"]) is None  # no local production
+    assert match_basis(dict(drones, type="production"), deals["900001"]) == "family"

@@ -94,9 +94,15 @@ def match_basis(event: dict[str, Any], deal: dict[str, Any], slack: int = DEFAUL
     systems = event_systems(event)
     if systems:
         return "system" if deal.get("system_id") in systems else None
-    if event_family(event) == coarse_category(str(deal.get("category") or "")):
-        return "family"
-    return None
+    category = str(deal.get("category") or "")
+    if event_family(event) != coarse_category(category):
+        return None
+    # News more specific than the deal does not match it ("kamikaze drones"
+    # are not the register's reconnaissance UAV); news as or less specific does.
+    named = {i.get("category") for i in event.get("items") or [] if i.get("category")}
+    if named and category not in named and coarse_category(category) not in named:
+        return None
+    return "family"
 
 
 def _quantity_text(quantity: dict[str, Any] | None) -> str | None:
