@@ -25,6 +25,8 @@ STATE_ORGAN_TYPES = {
     "executive", "body", "council", "branch", "command",
 }
 MEDIA_TYPES = {"media", "outlet", "news", "news_agency", "newspaper", "broadcaster"}
+RELATIONAL_HEADS = {"member", "part", "ally", "neighbour", "neighbor", "partner", "enemy", "rival", "capital",
+                    "city", "region", "border", "coast", "province", "side", "friend", "adversary", "foe"}
 PRONOUN_ACTORS = {"it", "its", "they", "them", "their", "we", "our", "us", "he", "she", "his", "her", "i", "my"}
 COUNTRY_NOUNS = {"country", "nation", "regime", "government", "state", "kingdom", "republic", "administration",
                  "authorities", "leadership", "side"}
@@ -219,6 +221,9 @@ class ActorFinder:
             ent = self.index.get(tok)
             if ent is None or ent.label_ not in ACTOR_LABELS:
                 continue
+            # "the first member of NATO", "the capital of Ukraine": a relation, not the actor.
+            if tok.head.dep_ == "prep" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in RELATIONAL_HEADS:
+                continue
             # A place after "in"/"near" inside the phrase is a location, not the actor.
             if tok.head.dep_ == "prep" and tok.head.lower_ in ("in", "near", "at", "outside", "across", "over",
                                                                 "against", "into", "on", "with", "from", "to"):
@@ -231,8 +236,10 @@ class ActorFinder:
                 modifiers.append(actor)
             else:
                 names.append(actor)
-        # "countries such as X and Y": the named ones; "Russian forces": the modifier.
-        out = names or modifiers
+        # "countries such as X and Y": the named ones; "Russian forces": the modifier. A named
+        # organisation or state beats a demonym ("Turkish drone maker Baykar" is Baykar).
+        strong = [a for a in names if a.via not in ("DEMONYM", "NORP")]
+        out = strong or [a for a in modifiers if a.via not in ("DEMONYM", "NORP")] or names or modifiers
         if not out and country_noun:
             # "the country", "the regime": the speaker's state, else the last state named.
             ref = speaker_state or self.coref.last_state()

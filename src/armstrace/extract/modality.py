@@ -42,6 +42,7 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
     agreement_nouns = lex.words("modality", "agreement_nouns")
     chain = _governors(trigger)
     status: str | None = None
+    own = lex.raw["transfer"].get("trigger_status", {}).get(trigger.lemma_.lower())
     for tok in chain:
         lemma = tok.lemma_.lower()
         auxes = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
@@ -67,6 +68,8 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
                 return "agreed"
     if status:
         return status
+    if own:
+        return own
     # No modal: tense and aspect decide. A bare infinitive takes its governor's
     # ("Iran to help Russia produce" is planned; "Iran helped Russia produce" happened).
     if trigger.tag_ == "VB":
@@ -95,6 +98,8 @@ def read_negation(trigger: Token, lex: Lexicon) -> bool:
         if negated(tok):
             return True
         if tok is not trigger and tok.lemma_.lower() in refusal and tok.pos_ == "VERB":
+            return True
+        if tok is not trigger and tok.lemma_.lower() in lex.words("modality", "negative_adjectives"):
             return True
         if tok.lower_ in ("not", "never") or any(c.lower_ in ("not", "never") and c.dep_ in ("neg", "advmod")
                                                  for c in tok.children):

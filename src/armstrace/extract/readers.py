@@ -168,12 +168,11 @@ def read_transfer_verb(ctx: SentenceContext, verb: Token, direction: str) -> lis
             recipients = ctx.actors.actors(agent_of(verb), speaker_state=ctx.speaker_state)
         else:
             recipients = ctx.actors.actors(subj, speaker_state=ctx.speaker_state)
-        for src in prep_objects(verb, "from") + (prep_objects(theme, "from") if theme is not None else []):
-            suppliers += ctx.actors.actors(src, speaker_state=ctx.speaker_state)
+        suppliers = _sources(ctx, verb, theme, items)
         if not suppliers:
-            origin, _explicit = _origin_ref(ctx, items)
-            if origin is not None and _explicit:
-                suppliers = [Actor(origin, verb, "origin")]
+            suppliers = _deal_partners(ctx, verb)
+        if not suppliers:
+            suppliers = _origin_supplier(ctx, verb, items, recipients)
     else:  # equip: "Russia will supplement its arsenal with Iranian missiles"
         with_objs = prep_objects(verb, "with")
         for w in with_objs:
@@ -209,8 +208,57 @@ def _combine(ctx: SentenceContext, event_type: str, trigger: Token, suppliers: l
                 continue
             if s is not None and r is not None and s.id == r.id:
                 continue
+            if r is not None and items and event_type in ("transfer", "production") and all(
+                h.explicit_origin and h.origin == r.id for h in items
+            ):
+                continue  # nobody receives their own country's weapons from abroad
             out.append(Mention(event_type, s, r, list(items), trigger, ctx.sentence, **extra))
     return out
+
+
+def _sources(ctx: SentenceContext, verb: Token, theme: Token | None, items: list[ItemHit]) -> list[Actor]:
+    """'from X' on the verb, on the object or any of its conjuncts, or on an item noun."""
+    holders = [verb]
+    if theme is not None:
+        holders += [theme, *theme.conjuncts]
+    holders += [h.token for h in items]
+    out: list[Actor] = []
+    seen: set[int] = set()
+    for holder in holders:
+        if holder.i in seen:
+            continue
+        seen.add(holder.i)
+        for src in prep_objects(holder, "from"):
+            out += ctx.actors.actors(src, speaker_state=ctx.speaker_state)
+    return out
+
+
+def _deal_partners(ctx: SentenceContext, verb: Token) -> list[Actor]:
+    """'signed a deal with France to buy Rafales', 'in talks with South Korea about buying K9s'."""
+    partner_nouns = ctx.lex.words("modality", "agreement_nouns") | ctx.lex.words("transfer", "partner_nouns")
+    tok = verb
+    for _ in range(4):
+        if tok.head is tok:
+            break
+        tok = tok.head
+        if tok.lemma_.lower() in partner_nouns or tok.lemma_.lower() in ctx.lex.words("modality", "agreed_words"):
+            found = [a for w in prep_objects(tok, "with") for a in ctx.actors.actors(w)]
+            if found:
+                return found
+    return []
+
+
+def _origin_supplier(ctx: SentenceContext, trigger: Token, items: list[ItemHit], recipients: list[Actor]
+                     ) -> list[Actor]:
+    """A buyer of 'Korean air defence' or of Su-57s buys from the items' maker state."""
+    origin, explicit = _origin_ref(ctx, items)
+    if origin is None:
+        return []
+    if not explicit and not any(h.item.system for h in items):
+        return []
+    if any(r.ref.id == origin.id for r in recipients):
+        return []
+    return [Actor(origin, trigger, "origin")]
 
 
 def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> list[Mention]:
@@ -230,11 +278,16 @@ def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> lis
         if c.dep_ in ("poss", "amod", "compound", "nmod"):
             own += [a for a in ctx.actors.actors(c, speaker_state=ctx.speaker_state)]
     by = ctx.actors.actors(next(iter(prep_objects(noun, "by")), None), speaker_state=ctx.speaker_state)
-    to = [a for t in prep_objects(noun, "to") for a in ctx.actors.actors(t, speaker_state=ctx.speaker_state)]
-    frm = [a for t in prep_objects(noun, "from") for a in ctx.actors.actors(t, speaker_state=ctx.speaker_state)]
     governor = noun.head if noun.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj") else None
     if governor is not None and governor.dep_ == "prep":
         governor = governor.head
+    # 'took delivery of six J-10Cs from China': the preposition may hang on the verb or the items.
+    holders = [noun] + ([governor] if governor is not None and noun.dep_ == "dobj" else []) + [
+        h.token for h in items]
+    to = [a for hd in holders for t in prep_objects(hd, "to")
+          for a in ctx.actors.actors(t, speaker_state=ctx.speaker_state)]
+    frm = [a for hd in holders for t in prep_objects(hd, "from")
+           for a in ctx.actors.actors(t, speaker_state=ctx.speaker_state)]
     gov_subject = ctx.actors.actors(subject(governor), speaker_state=ctx.speaker_state) if (
         governor is not None and governor.pos_ in ("VERB", "AUX") and noun.dep_ == "dobj") else []
     if direction == "give":
@@ -250,11 +303,7 @@ def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> lis
                 suppliers = [Actor(origin, noun, "origin")]
     else:
         recipients = own or by or gov_subject
-        suppliers = frm
-        if not suppliers:
-            origin, explicit = _origin_ref(ctx, items)
-            if origin is not None and explicit:
-                suppliers = [Actor(origin, noun, "origin")]
+        suppliers = frm or _origin_supplier(ctx, noun, items, recipients)
     # Own-state modifiers that are the items' origin, not a party ("Iranian drone sales")
     return _combine(ctx, "transfer", noun, suppliers, recipients, items, allow_null="none")
 
@@ -354,6 +403,9 @@ def read_training(ctx: SentenceContext, verb: Token) -> list[Mention]:
     for c in verb.children:
         if c.dep_ in ("prep", "xcomp", "advcl"):
             items += ctx.items.items(c, ctx.has_weapon, deep=True)
+    if not items:
+        # 'training Qatari pilots' in a paragraph about Typhoons: the items the sentence names.
+        items = [h for t in ctx.sentence if t.pos_ in ("NOUN", "PROPN") for h in ctx.items.items(t, ctx.has_weapon)]
     return _combine(ctx, "training", verb, trainers, trainees, items, allow_null="none")
 
 
