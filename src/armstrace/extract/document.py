@@ -57,6 +57,9 @@ class DocumentReader:
         self.mentions: list[Mention] = []
         self.pointers: list[PointerStance] = []
         self.denials: list[Mention] = []
+        # Every designation the document names, with its category and origin, for merge.py to
+        # attach to events that name only the generic word ("identified the weapon as the KN-23").
+        self.systems: dict[str, tuple[str, str, str | None]] = {}
 
     # ---- per paragraph -------------------------------------------------
     def read_paragraph(self, doc: Doc, offset: int) -> None:
@@ -186,7 +189,10 @@ class DocumentReader:
                     got = actor_ref(ent, self.kb)
                     if got is not None and ent.label_ not in ("PERSON",):
                         self.coref.note_actor(got[0])
-        hits = [h for t in sent if t.pos_ in ("NOUN", "PROPN") for h in items.items(t)]
+        hits = [h for t in sent if t.pos_ in ("NOUN", "PROPN", "NUM", "X") for h in items.items(t)]
+        for h in hits:
+            if h.item.system is not None and h.item.system.id:
+                self.systems.setdefault(h.item.system.id, (h.item.system.name, h.item.category, h.origin))
         if hits:
             self.coref.items.extend(hits)
 

@@ -169,9 +169,31 @@ def merge_document(reader: DocumentReader, published: str | None) -> list[Event]
                     event.target = m.target
             events.append(event)
             owners.append((event, ms))
+    _attach_designations(events, reader.systems)
     _apply_pointers(reader.pointers, reader.mentions, owners, published)
     _apply_denials(reader.denials, owners, published)
     return events
+
+
+def _attach_designations(events: list[Event], systems: dict[str, tuple[str, str, str | None]]) -> None:
+    """An event that names only "ballistic missiles" gets the designation the article gives elsewhere
+    for that family ("US officials identified the weapon as the KN-23"), when its maker fits."""
+    for event in events:
+        if event.type not in ("transfer", "production", "training", "use", "offer"):
+            continue
+        supplier = event.supplier.id if event.supplier else None
+        for idx, item in enumerate(list(event.items)):
+            if item.system is not None:
+                continue
+            family = coarse_category(item.category)
+            fits = [(sid, name, cat) for sid, (name, cat, origin) in systems.items()
+                    if coarse_category(cat) == family and (origin is None or origin == supplier)]
+            if len(fits) != 1:
+                continue
+            sid, name, cat = fits[0]
+            if any(i.system and i.system.id == sid for i in event.items):
+                continue
+            event.items[idx] = Item(cat, EntityRef(sid, name))
 
 
 def _event_of(mention: Mention, owners: list[tuple[Event, list[Mention]]]) -> Event | None:
