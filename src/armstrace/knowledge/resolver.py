@@ -36,7 +36,8 @@ from armstrace.knowledge.text import case_compatible, fold, slug, sound_key, str
 
 # Adjective + one of these (hyphenated or not) marks where an item comes from.
 ORIGIN_SUFFIXES = ("made", "built", "designed", "supplied", "produced", "manufactured", "developed", "origin")
-_ORIGIN_SUFFIX = re.compile(r"^(?P<base>.+?)\s*[-‐–]?\s*(?:" + "|".join(ORIGIN_SUFFIXES) + r")$", re.IGNORECASE)
+_ORIGIN_SUFFIX = re.compile(
+    r"^(?P<base>.+?)(?P<hyphen>\s*[-‐–]\s*|\s*)(?:" + "|".join(ORIGIN_SUFFIXES) + r")$", re.IGNORECASE)
 
 # Words before a name that say who the person is, not what they are called.
 _TITLE_WORDS = """
@@ -229,7 +230,8 @@ class Resolver:
                 match = _ORIGIN_SUFFIX.match(form)
                 if match:
                     found = self._lookup(match.group("base"), "state", context)
-                    if found is not None:
+                    # "Iran-made" and "Iranian made", but "Iran supplied" is a clause.
+                    if found is not None and (match.group("hyphen").strip() or found.method == "demonym"):
                         return _with(found, method="demonym")
         if kind in (None, "person"):
             name = _strip_titles(forms[-1])
@@ -442,10 +444,10 @@ def _forms(text: str) -> list[str]:
 
 
 def _strip_titles(text: str) -> str:
+    """The name after the last title word: 'Kremlin spokesman Dmitry Peskov' -> 'Dmitry Peskov'."""
     words = text.split()
-    while len(words) > 1 and fold(words[0]) in TITLES:
-        words.pop(0)
-    return " ".join(words)
+    titled = [i for i, word in enumerate(words[:-1]) if fold(word) in TITLES]
+    return " ".join(words[titled[-1] + 1:]) if titled else text
 
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:

@@ -98,6 +98,7 @@ class _Entry:
     name: str  # the catalogue name as written, for case checks
     ambiguous: bool = False
     suffixed: bool = False  # a demonym or state name with -made/-built/…
+    from_name: bool = False  # suffixed to a state's name ("Iran-made"), which needs the hyphen
 
 
 @dataclass
@@ -167,7 +168,8 @@ class Gazetteer:
             for text, how in named:
                 if how in ("name", "demonym") and not text.lower().startswith("the "):
                     for suffix in _ORIGIN_SUFFIX_KEYS:
-                        yield fold(text) + suffix, _Entry(entity.id, DEMONYM, entity.id, text, suffixed=True)
+                        yield fold(text) + suffix, _Entry(entity.id, DEMONYM, entity.id, text, suffixed=True,
+                                                          from_name=how == "name")
         elif entity.kind in ("org", "system"):
             label = ORG if entity.kind == "org" else SYSTEM
             for text in entity.names():
@@ -494,7 +496,10 @@ class Gazetteer:
 
 def _written_ok(surface: str, entry: _Entry) -> bool:
     if entry.suffixed:
-        surface = re.sub(r"\s*[-‐–]?\s*[A-Za-z]+$", "", surface)
+        base, hyphen = re.match(r"^(.*?)(\s*[-‐–]?\s*)[A-Za-z]+$", surface).groups()  # type: ignore[union-attr]
+        if entry.from_name and not hyphen.strip():
+            return False  # "Iran supplied Russia" is a clause, "Iran-supplied" an origin
+        surface = base
     return case_compatible(surface, entry.name, strict=True)
 
 
