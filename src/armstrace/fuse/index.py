@@ -46,15 +46,12 @@ fuse_dyads = Table(
     Column("dyad", String(500), primary_key=True),  # JSON [type, supplier, recipient]
 )
 
-_READY: set[int] = set()
-
-
 def ensure_tables(conn: Connection) -> None:
-    key = id(conn.engine)
-    if key in _READY:
+    """Create fusion's tables if this database lacks them (checked once per pooled connection)."""
+    if conn.info.get("armstrace_fuse_tables"):
         return
     fuse_metadata.create_all(conn, checkfirst=True)
-    _READY.add(key)
+    conn.info["armstrace_fuse_tables"] = True
 
 
 def dyad_key(dyad: tuple[str, str | None, str | None]) -> str:
