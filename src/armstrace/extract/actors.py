@@ -25,6 +25,9 @@ STATE_ORGAN_TYPES = {
     "executive", "body", "council", "branch", "command",
 }
 MEDIA_TYPES = {"media", "outlet", "news", "news_agency", "newspaper", "broadcaster"}
+# "the group", "the militia": the non-state party named last.
+GROUP_NOUNS = {"group", "movement", "militia", "rebel", "insurgent", "faction", "organization", "organisation",
+               "force", "paramilitary", "fighter", "company", "firm", "manufacturer", "maker"}
 RELATIONAL_HEADS = {"member", "part", "ally", "neighbour", "neighbor", "partner", "enemy", "rival", "capital",
                     "city", "region", "border", "coast", "province", "side", "friend", "adversary", "foe"}
 PRONOUN_ACTORS = {"it", "its", "they", "them", "their", "we", "our", "us", "he", "she", "his", "her", "i", "my"}
@@ -240,6 +243,10 @@ class ActorFinder:
         # organisation or state beats a demonym ("Turkish drone maker Baykar" is Baykar).
         strong = [a for a in names if a.via not in ("DEMONYM", "NORP")]
         out = strong or [a for a in modifiers if a.via not in ("DEMONYM", "NORP")] or names or modifiers
+        if not out and head.lemma_.lower() in GROUP_NOUNS and any(c.lower_ in ("the", "this") for c in head.lefts):
+            ref = self.coref.last_org()
+            if ref is not None:
+                return [Actor(ref, head, "coref")]
         if not out and country_noun:
             # "the country", "the regime": the speaker's state, else the last state named.
             ref = speaker_state or self.coref.last_state()
@@ -262,6 +269,7 @@ class CorefMemory:
         self.actors: list[EntityRef] = []
         self.speakers: list[tuple[EntityRef, EntityRef | None]] = []  # (state, person)
         self.items: list[ItemHit] = []
+        self.orgs: list[EntityRef] = []  # organisations named anywhere, for "the group", "the militia"
 
     def note_actor(self, ref: EntityRef) -> None:
         self.actors.append(ref)
@@ -270,6 +278,9 @@ class CorefMemory:
 
     def note_speaker(self, state: EntityRef, person: EntityRef | None) -> None:
         self.speakers.append((state, person))
+
+    def last_org(self) -> EntityRef | None:
+        return self.orgs[-1] if self.orgs else None
 
     def last_state(self) -> EntityRef | None:
         return self.states[-1] if self.states else None

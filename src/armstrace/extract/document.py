@@ -184,11 +184,14 @@ class DocumentReader:
             self.coref.note_speaker(speaker[0], speaker[1])
         for tok in sent:
             if tok.dep_ in ("nsubj", "nsubjpass") or tok.dep_ == "ROOT":
-                ent = actors.index.get(tok)
-                if ent is not None:
-                    got = actor_ref(ent, self.kb)
-                    if got is not None and ent.label_ not in ("PERSON",):
-                        self.coref.note_actor(got[0])
+                for actor in actors.actors(tok):
+                    if actor.via not in ("PERSON", "coref"):
+                        self.coref.note_actor(actor.ref)
+        for ent in sent.ents:
+            if ent.label_ == "ORG":
+                got = actor_ref(ent, self.kb)
+                if got is not None and got[0].id and got[0].id.startswith("org:"):
+                    self.coref.orgs.append(got[0])
         hits = [h for t in sent if t.pos_ in ("NOUN", "PROPN", "NUM", "X") for h in items.items(t)]
         for h in hits:
             if h.item.system is not None and h.item.system.id:

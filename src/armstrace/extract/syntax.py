@@ -72,27 +72,24 @@ def np_tokens(head: Token) -> Iterator[Token]:
             stack.append(c)
 
 
+CONTROL_DEPS = {"xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp", "acl", "amod", "appos", "npadvmod", "prep",
+                "pobj", "dobj", "attr", "oprd"}
+
+
 def controller(verb: Token) -> Token | None:
-    """The token whose subject an infinitive or gerund inherits.
+    """The nearest governing verb with a subject, whose subject an infinitive or gerund inherits.
 
     "Moscow plans to purchase": purchase -> plans. "ready to export": export
     -> ready -> is. "Tehran has admitted supplying them": supplying -> admitted.
+    "Poland has signed a contract worth $3.4 billion to buy tanks": buy -> signed.
     """
     tok = verb
-    for _ in range(5):
-        if tok.dep_ in ("xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp") or (
-            tok.dep_ == "pobj" and tok.head.dep_ == "prep"
-        ) or (tok.dep_ == "acl" and tok.head.pos_ == "NOUN" and tok.head.dep_ in ("dobj", "attr")) or (
-            tok.dep_ in ("dobj", "attr") and tok.pos_ == "NOUN" and tok is not verb
-        ):
-            nxt = tok.head
-            if nxt.dep_ == "prep":
-                nxt = nxt.head
-            tok = nxt
-            if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in tok.children):
-                return tok
-        else:
+    for _ in range(6):
+        if tok.dep_ not in CONTROL_DEPS or tok.head is tok:
             return None
+        tok = tok.head
+        if tok.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in tok.children):
+            return tok
     return None
 
 
@@ -101,7 +98,7 @@ def subject(verb: Token, follow_control: bool = True) -> Token | None:
     own = child(verb, *SUBJECT_DEPS)
     if own is not None:
         return own
-    if follow_control and verb.dep_ in ("xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp", "pobj", "acl"):
+    if follow_control and verb.dep_ in CONTROL_DEPS:
         ctrl = controller(verb)
         if ctrl is not None:
             # An object controls an infinitive in "allow Russia to produce", "help Russia produce".
