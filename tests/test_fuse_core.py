@@ -207,3 +207,22 @@ def test_dates_and_versions():
     prints = [claim("x", "d1", version="rules-f00"), claim("y", "d1", version="rules-a99")]
     assert [c.id for c in current_claims(prints, {"d1": "rules-a99"})] == ["y"]
     assert [c.id for c in current_claims(prints, {"d1": "rules-f00"})] == ["x"]
+
+
+def test_a_series_name_joins_its_member_designation_but_stands_alone_otherwise():
+    series_only = [
+        claim("s1", "d1", "2022-10-01", items=[item("loitering_munition", "sys:shahed")]),
+        claim("s2", "d2", "2022-10-02", items=[item("uav", "sys:shahed")]),
+    ]
+    (alone,) = fuse(series_only)
+    assert alone.lead_system == "sys:shahed"
+    members = series_only + [
+        claim("m1", "d3", "2022-10-03", items=[item("loitering_munition", "sys:shahed-136")]),
+        claim("m2", "d4", "2022-10-04", items=[item("loitering_munition", "sys:shahed-136")]),
+        claim("o1", "d5", "2022-10-05", items=[item("loitering_munition", "sys:shahed-131")]),
+        claim("x1", "d6", "2022-10-06", items=[item("uav", "sys:mohajer-6")]),
+    ]
+    events = _by_claims(fuse(members))
+    # "Shahed" claims join the better-supported Shahed member, never the Mohajer
+    assert set(events) == {("m1", "m2", "s1", "s2"), ("o1",), ("x1",)}
+    assert events[("m1", "m2", "s1", "s2")].lead_system == "sys:shahed-136"

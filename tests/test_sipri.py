@@ -136,3 +136,13 @@ def test_family_matches_respect_how_specific_the_news_is():
     assert match_basis(dict(drones, first_reported="2012-01-01"), deals["900002"]) is None  # years too far
     assert match_basis(dict(drones, type="production"), deals["900002"]) is None  # no local production
     assert match_basis(dict(drones, type="production"), deals["900001"]) == "family"
+
+
+def test_a_series_in_the_news_matches_its_members_in_the_register():
+    from armstrace.sipri.compare import match_basis
+
+    deals = {d.deal_id: d.to_dict() for d in read_register(FIXTURE)}
+    shahed = {"type": "transfer", "supplier": {"id": "IRN"}, "recipient": {"id": "RUS"},
+              "items": [{"category": "loitering_munition", "system": {"id": "sys:shahed", "name": "Shahed"}}]}
+    assert match_basis(shahed, deals["900001"]) == "series"
+    assert match_basis(shahed, deals["900002"]) is None

@@ -287,10 +287,21 @@ def time_clusters(claims: Sequence[Claim], window_days: int = DEFAULT_WINDOW_DAY
     return [[by_id[i] for i in chain] for chain in chain_intervals(entries, window_days)]
 
 
+def is_series_of(series: str, system: str) -> bool:
+    """Whether a system id names a series another belongs to: `sys:shahed` of `sys:shahed-136`."""
+    return system.startswith(series + "-")
+
+
 def designation_groups(
     claims: Sequence[Claim], family: str, system_family: SystemFamily | None = None
 ) -> list[tuple[str | None, list[Claim]]]:
-    """Split a time cluster by named systems; returns (lead system id, claims) pairs."""
+    """Split a time cluster by named systems; returns (lead system id, claims) pairs.
+
+    Claims sharing a designation are one group (union-find; the lead is the
+    group's alphabetically first id). A claim naming only a series ("Shahed
+    drones") when a member of it is named elsewhere ("Shahed-136"), or naming
+    nothing, joins the group that most documents support among those it fits.
+    """
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -299,14 +310,19 @@ def designation_groups(
             x = parent[x]
         return x
 
+    listed = [(claim, systems_in_family(claim, family, system_family)) for claim in claims]
+    present = {s for _, systems in listed for s in systems}
+    # A series counts as a designation only while no member of it is named.
+    vague = {s for s in present if any(is_series_of(s, other) for other in present)}
     named: list[tuple[Claim, list[str]]] = []
-    generic: list[Claim] = []
-    for claim in claims:
-        systems = systems_in_family(claim, family, system_family)
-        if not systems:
-            generic.append(claim)
-            continue
-        named.append((claim, systems))
+    soft: list[tuple[Claim, list[str]]] = []
+    for claim, systems in listed:
+        specific = [s for s in systems if s not in vague]
+        if specific:
+            named.append((claim, specific))
+        else:
+            soft.append((claim, systems))
+    for _, systems in named:
         for s in systems:
             parent.setdefault(s, s)
         for s in systems[1:]:
@@ -316,15 +332,18 @@ def designation_groups(
     if not named:
         return [(None, list(claims))]
     groups: dict[str, list[Claim]] = defaultdict(list)
+    members: dict[str, set[str]] = defaultdict(set)
     for claim, systems in named:
-        groups[find(systems[0])].append(claim)
-    # Roots are the smallest id of each group (union keeps the min), so the
-    # lead designation is alphabetical and independent of arrival order.
-    if generic:
-        def support(root: str) -> tuple[int, str]:
-            return (-len({c.doc_id for c in groups[root]}), root)
-
-        groups[min(groups, key=support)].extend(generic)
+        root = find(systems[0])
+        groups[root].append(claim)
+        members[root].update(systems)
+    support = {root: len({c.doc_id for c in group}) for root, group in groups.items()}
+    for claim, systems in soft:
+        fitting = [root for root in groups
+                   if not systems or any(is_series_of(s, m) for s in systems for m in members[root])]
+        # Roots are the smallest id of each group (union keeps the min), so the
+        # choice is alphabetical on ties and independent of arrival order.
+        groups[min(fitting or list(groups), key=lambda r: (-support[r], r))].append(claim)
     return [(root, groups[root]) for root in sorted(groups)]
 
 
@@ -444,6 +463,7 @@ __all__ = [
     "designation_groups",
     "event_id",
     "fuse",
+    "is_series_of",
     "item_family",
     "newest_version",
     "chain_intervals",

@@ -22,9 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from armstrace.fuse.core import is_series_of
 from armstrace.ontology import coarse_category, status_rank
 
 COMPARED_TYPES = ("transfer", "production")
+BASIS_ORDER = ("system", "series", "family")
 DEFAULT_SLACK_YEARS = 2
 
 
@@ -77,7 +79,7 @@ def event_systems(event: dict[str, Any]) -> set[str]:
 
 
 def match_basis(event: dict[str, Any], deal: dict[str, Any], slack: int = DEFAULT_SLACK_YEARS) -> str | None:
-    """"system" or "family" when the event describes the deal, else None."""
+    """"system", "series" or "family" when the event describes the deal, else None."""
     if event.get("type") not in COMPARED_TYPES:
         return None
     if event.get("type") == "production" and not deal.get("local_production"):
@@ -92,8 +94,12 @@ def match_basis(event: dict[str, Any], deal: dict[str, Any], slack: int = DEFAUL
     ):
         return None
     systems = event_systems(event)
+    deal_system = str(deal.get("system_id") or "")
     if systems:
-        return "system" if deal.get("system_id") in systems else None
+        if deal_system in systems:
+            return "system"
+        # "Shahed" drones in the news, the Shahed-136 in the register
+        return "series" if any(is_series_of(s, deal_system) for s in systems) else None
     category = str(deal.get("category") or "")
     if event_family(event) != coarse_category(category):
         return None
@@ -206,8 +212,8 @@ def compare(
         if not matches:
             result.register_only.append({"deal": _deal_summary(deal)})
             continue
-        # Matches on the designation itself outrank family-level ones.
-        best = "system" if any(b == "system" for b, _ in matches) else "family"
+        # Matches on the designation itself outrank series, then family-level ones.
+        best = min((b for b, _ in matches), key=BASIS_ORDER.index)
         chosen = [e for b, e in matches if b == best]
         matched_events.update(str(e.get("id")) for e in chosen)
         result.covered.append({
