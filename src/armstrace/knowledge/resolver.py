@@ -183,9 +183,10 @@ class Resolver:
         else prefix + slug ('Xyz-5', 'system' -> 'sys:xyz-5')."""
         if kind not in ID_PREFIX:
             raise ValueError(f"new ids are made for {', '.join(ID_PREFIX)}; states have ISO 3166 ids")
-        known = self._lookup(_clean(name), kind)
-        if known is not None and known.method in ("alias", "folded"):
-            return known.id
+        for form in _forms(_clean(name)):
+            known = self._lookup(form, kind)
+            if known is not None and known.method in ("alias", "folded"):
+                return known.id
         made = slug(_strip_titles(_clean(name)) if kind == "person" else _clean(name))
         if not made:
             raise ValueError(f"cannot make an id from {name!r}: it has no letters or digits")

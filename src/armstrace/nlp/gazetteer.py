@@ -317,8 +317,8 @@ class Gazetteer:
                 continue
             if entry.label == SYSTEM and entry.ambiguous and state.sentence_of[start] not in state.weapon_sentences:
                 continue
-            if entry.label != SYSTEM and entry.ambiguous and _inside_longer(start, end, state.spacy_cover):
-                continue
+            if entry.ambiguous and _inside_longer(start, end, state.spacy_cover):
+                continue  # "Jordan" in "Michael Jordan", "Pars" in "the Pars Defence Trading Company"
             if entry.label in (STATE, CAPITAL, INSTITUTION, DEMONYM):
                 entity = self.catalog.get(entry.entity_id)
                 if entity is not None and self.resolver._excluded(entity, state.ctx):
