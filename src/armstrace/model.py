@@ -226,9 +226,13 @@ class DocumentResult:
     document: Document
     events: list[Event]
     extractor_version: str = ""
+    error: str | None = None  # extraction failed for this document; the batch goes on without it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"doc": self.document.to_dict(), "events": [e.to_dict() for e in self.events]}
+        out: dict[str, Any] = {"doc": self.document.to_dict(), "events": [e.to_dict() for e in self.events]}
+        if self.error:
+            out["error"] = self.error
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)

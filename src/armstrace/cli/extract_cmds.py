@@ -55,6 +55,16 @@ def extract(
             yield item
 
     results = extract_stream(documents(), workers=workers, method=method.value, scheduler=scheduler)
+    errors: list[str] = []
+
+    def checked(stream):  # noqa: ANN001, ANN202 - report documents whose extraction failed, keep going
+        for result in stream:
+            if result.error:
+                errors.append(result.document.path or result.document.id)
+                err.print(f"[red]error[/red] {result.document.path or result.document.id}: {result.error}")
+            yield result
+
+    results = checked(results)
     if format is OutputFormat.jsonl:
         for result in results:
             sys.stdout.write(result.to_json() + "\n")
@@ -70,7 +80,7 @@ def extract(
                     ev.status or "", "; ".join(f"{s.actor.id} {s.polarity}" for s in ev.stance),
                 )
         out.print(table)
-    if failures:
+    if failures or errors:
         raise typer.Exit(1)
 
 

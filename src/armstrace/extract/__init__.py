@@ -14,6 +14,7 @@ parsing is what costs.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from armstrace.extract.document import DocumentReader
 from armstrace.extract.lexicon import Lexicon, default_lexicon
 from armstrace.extract.merge import merge_document
 from armstrace.model import Document, DocumentResult
+
+log = logging.getLogger(__name__)
 
 # Paragraphs longer than this are cut at sentence ends before parsing, so that
 # one enormous line (a 50 MB file with no newlines) never reaches spaCy whole.
@@ -129,11 +132,17 @@ class Extractor:
             texts.extend(c.text for c in keep)
         parsed = iter(self.nlp.pipe(texts, batch_size=batch_size))
         for doc, keep in zip(docs, selected, strict=True):
-            reader = DocumentReader(self.kb, self.lexicon)
-            self.kb.resolver_context = None
-            for chunk in keep:
-                reader.read_paragraph(next(parsed), chunk.start)
-            events = merge_document(reader, doc.published)
+            parsed_chunks = [(chunk, next(parsed)) for chunk in keep]
+            try:
+                reader = DocumentReader(self.kb, self.lexicon)
+                for chunk, parsed_doc in parsed_chunks:
+                    reader.read_paragraph(parsed_doc, chunk.start)
+                events = merge_document(reader, doc.published)
+            except Exception as exc:  # one odd document must not stop a batch of thousands
+                log.warning("extraction failed for %s: %s", doc.path or doc.id, exc, exc_info=True)
+                yield DocumentResult(document=doc, events=[], extractor_version=self.version,
+                                     error=f"extraction failed: {type(exc).__name__}: {exc}")
+                continue
             yield DocumentResult(document=doc, events=events, extractor_version=self.version)
 
 

@@ -38,6 +38,7 @@ from armstrace.extract.readers import (
     read_use_noun,
 )
 from armstrace.extract.syntax import PASSIVE_SUBJECT_DEPS, agent_of, child, subject
+from armstrace.model import EntityRef
 
 
 @dataclass
@@ -60,6 +61,8 @@ class DocumentReader:
         # Every designation the document names, with its category and origin, for merge.py to
         # attach to events that name only the generic word ("identified the weapon as the KN-23").
         self.systems: dict[str, tuple[str, str, str | None]] = {}
+        # "The missiles were Iranian-made": item family -> the state the text says made it.
+        self.family_origins: dict[str, EntityRef] = {}
 
     # ---- per paragraph -------------------------------------------------
     def read_paragraph(self, doc: Doc, offset: int) -> None:
@@ -100,6 +103,7 @@ class DocumentReader:
             m.time_text = _time_text(m.trigger)
             m.offset = offset  # type: ignore[attr-defined]
         self._note_pointer_stances(sent, actors, speaker_state, found)
+        self._note_origin_statements(sent, actors, items)
         for m in found:
             (self.denials if m.negated or _denied_only(m) else self.mentions).append(m)
         self._remember(sent, actors, items, speaker)
@@ -178,6 +182,37 @@ class DocumentReader:
             self.pointers.append(PointerStance(Attribution(who[0], polarity, who[1], _date_of(tok), tok), sent,
                                                len(self.mentions)))
             self.coref.note_speaker(who[0], who[1])
+
+    def _note_origin_statements(self, sent: Span, actors: ActorFinder, items: ItemFinder) -> None:
+        """'The missiles were Iranian-made', 'the drones were made in Iran', 'the rifles came from Serbia'."""
+        from armstrace.ontology import coarse_category
+
+        for tok in sent:
+            if tok.lemma_ not in ("be", "come", "make", "manufacture", "produce", "originate"):
+                continue
+            subj = child(tok, "nsubj", "nsubjpass")
+            hits = items.items(subj) if subj is not None else []
+            if not hits:
+                continue
+            state: EntityRef | None = None
+            for c in tok.children:
+                if c.dep_ in ("acomp", "attr", "oprd", "amod", "advmod"):
+                    for t in c.subtree:
+                        ent = actors.index.get(t)
+                        if ent is not None and ent.label_ in ("DEMONYM", "NORP", "STATE") and ent.kb_id_:
+                            sid = self.kb.state_of(ent.kb_id_)
+                            if sid:
+                                state = EntityRef(sid, self.kb.name(sid))
+                                break
+                if c.dep_ == "prep" and c.lower_ in ("from", "in", "by"):
+                    found = actors.first(child(c, "pobj"))
+                    if found is not None:
+                        state = found.ref
+                if state is not None:
+                    break
+            if state is not None:
+                for h in hits:
+                    self.family_origins.setdefault(coarse_category(h.item.category), state)
 
     def _remember(self, sent: Span, actors: ActorFinder, items: ItemFinder, speaker) -> None:
         if speaker is not None:

@@ -122,7 +122,24 @@ def _complete_roles(mentions: list[Mention]) -> None:
                 m.recipient = next(iter(known.values()))
 
 
+def _complete_makers(mentions: list[Mention], family_origins: dict[str, EntityRef]) -> list[Mention]:
+    """Use mentions whose maker the sentence did not say take it from the document, or are dropped."""
+    kept: list[Mention] = []
+    for m in mentions:
+        if m.type == "use" and m.supplier is None:
+            makers = {family_origins[f].id: family_origins[f] for f in _families(m) if f in family_origins}
+            if len(makers) != 1:
+                continue
+            m.supplier = next(iter(makers.values()))
+            if m.recipient is not None and m.supplier.id == m.recipient.id:
+                continue
+        kept.append(m)
+    return kept
+
+
 def merge_document(reader: DocumentReader, published: str | None) -> list[Event]:
+    reader.mentions = _complete_makers(reader.mentions, reader.family_origins)
+    reader.denials = _complete_makers(reader.denials, reader.family_origins)
     _complete_roles(reader.mentions + reader.denials)
     groups: dict[tuple, list[Mention]] = {}
     for m in reader.mentions:

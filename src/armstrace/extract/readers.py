@@ -94,7 +94,10 @@ def _pronoun_items(ctx: SentenceContext, tok: Token | None) -> list[ItemHit]:
     earlier = [h for t in ctx.sentence if t.i < tok.i and t.pos_ in ("NOUN", "PROPN")
                for h in ctx.items.items(t, ctx.has_weapon)]
     if earlier:
-        return earlier
+        # The nearest phrase: "it" is the last item named, "them" that item with its conjuncts.
+        last = earlier[-1].token
+        group = {last.i, *(c.i for c in last.conjuncts)}
+        return [h for h in earlier if h.token.i in group] or earlier[-1:]
     memory = ctx.actors.coref.items
     if not memory:
         return []
@@ -141,6 +144,13 @@ def read_transfer_verb(ctx: SentenceContext, verb: Token, direction: str) -> lis
             recipients = ctx.actors.actors(obj, speaker_state=ctx.speaker_state)
             for w in with_objs:
                 items += ctx.items.items(w, ctx.has_weapon)
+        elif verb.lemma_.lower() in ctx.lex.words("transfer", "arming_verbs") and obj is not None and (
+            obj.pos_ != "PRON" or verb.lemma_.lower() in ("arm", "rearm")
+        ) and not ctx.items.items(obj, ctx.has_weapon) and ctx.actors.actors(obj, speaker_state=ctx.speaker_state):
+            # "Tehran was arming the Houthis": the object is the recipient; items, if any, follow "with".
+            recipients = ctx.actors.actors(obj, speaker_state=ctx.speaker_state)
+            items = [h for w in prep_objects(verb, "with") for h in ctx.items.items(w, ctx.has_weapon)] or [
+                ItemHit(Item("military_equipment"), verb, None)]
         else:
             theme = child(verb, *PASSIVE_SUBJECT_DEPS) if passive else obj
             if theme is None and verb.dep_ == "acl" and passive:
@@ -208,11 +218,13 @@ def _combine(ctx: SentenceContext, event_type: str, trigger: Token, suppliers: l
                 continue
             if s is not None and r is not None and s.id == r.id:
                 continue
-            if r is not None and items and event_type in ("transfer", "production") and all(
-                h.explicit_origin and h.origin == r.id for h in items
-            ):
-                continue  # nobody receives their own country's weapons from abroad
-            out.append(Mention(event_type, s, r, list(items), trigger, ctx.sentence, **extra))
+            pair_items = list(items)
+            if r is not None and items and event_type in ("transfer", "production"):
+                # nobody receives their own country's weapons from abroad
+                pair_items = [h for h in items if not (h.explicit_origin and h.origin == r.id)]
+                if not pair_items:
+                    continue
+            out.append(Mention(event_type, s, r, pair_items, trigger, ctx.sentence, **extra))
     return out
 
 
@@ -362,6 +374,13 @@ def _use_mentions(ctx: SentenceContext, trigger: Token, users: list[Actor], item
     for h in items:
         if h.origin:
             by_origin.setdefault(h.origin, []).append(h)
+    unknown = [h for h in items if not h.origin]
+    if unknown:
+        # "The Houthis fired two ballistic missiles ... The missiles were Iranian-made": the maker may be
+        # said in another sentence; merge.py completes or drops these.
+        for user in users:
+            target = next((t.ref for t in targets if t.ref.id != user.ref.id), None)
+            out.append(Mention("use", None, user.ref, unknown, trigger, ctx.sentence, target=target))
     for origin, hits in by_origin.items():
         maker = EntityRef(origin, ctx.actors.kb.name(origin))
         for user in users:

@@ -98,6 +98,12 @@ def subject(verb: Token, follow_control: bool = True) -> Token | None:
     own = child(verb, *SUBJECT_DEPS)
     if own is not None:
         return own
+    # Parse repair: in "..., and Ukraine adopted it" the small model often hangs "Ukraine" on an
+    # earlier list; a finite coordinated verb right after a noun has that noun as its subject.
+    if verb.dep_ == "conj" and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.i > 0:
+        prev = verb.doc[verb.i - 1]
+        if prev.pos_ in ("PROPN", "NOUN") and prev.head is not verb and prev.dep_ in ("conj", "appos", "pobj", "dobj"):
+            return prev
     if follow_control and verb.dep_ in CONTROL_DEPS:
         ctrl = controller(verb)
         if ctrl is not None:
