@@ -25,7 +25,7 @@ from armstrace.fuse import fuse_claims
 from armstrace.model import DocumentResult, EntityRef, Event, Evidence, Item, Stance, TimeSpan
 from armstrace.store import SCHEMA_VERSION, Store, StoreError, open_store
 from armstrace.store.schema import metadata
-from conftest import make_result, ref
+from conftest import REPO, SHARED, make_result, ref
 from pg_server import PostgresServer, PostgresUnavailable, start_server
 
 pytestmark = pytest.mark.postgres
@@ -376,14 +376,9 @@ def test_text_search_fallback_on_postgresql(pg_url: str) -> None:
         assert _letters(event_of, store.events(text="  rail   intel  ")) == {"B"}
 
 
-# --- where the backends disagree (store bugs, kept visible as strict xfails) -------------------
+# --- where the backends used to disagree (store bugs found here, fixed in d772e14) ------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: ORDER BY span_start DESC / published DESC puts NULLs first on PostgreSQL, last on "
-    "SQLite; fix: .desc().nulls_last() in Store.events() and Store.documents() (see docs/store.md)",
-)
 def test_listing_order_matches_sqlite(pg_url: str, sqlite_url: str) -> None:
     with open_store(pg_url) as pg, open_store(sqlite_url) as lite:
         pg_events, lite_events = load_filter_corpus(pg), load_filter_corpus(lite)
@@ -392,11 +387,6 @@ def test_listing_order_matches_sqlite(pg_url: str, sqlite_url: str) -> None:
         assert [e["id"] for e in pg.events()] == [e["id"] for e in lite.events()]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: the LIKE fallback of text search does not escape % and _ in the user's words, so "
-    "'%' or '_' matches every article on PostgreSQL (SQLite's FTS5 matches none); see docs/store.md",
-)
 def test_text_search_takes_wildcards_literally(pg_url: str) -> None:
     with open_store(pg_url) as store:
         load_filter_corpus(store)
@@ -407,11 +397,203 @@ def test_text_search_takes_wildcards_literally(pg_url: str) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="store bug: SQLAlchemy 2.1 reads a bare postgresql:// URL as the psycopg (3) driver, which is not "
-    "installed (armstrace ships psycopg2); fix: map it to postgresql+psycopg2 in open_store (docs/store.md)",
+    reason="store bug: Store._attach_claims orders an event's claims by published ASC with no NULL placement: "
+    "undated claims come first on SQLite, last on PostgreSQL; fix: claims.c.published.asc().nulls_first() "
+    "(src/armstrace/store/db.py, _attach_claims; see docs/store.md)",
 )
-def test_bare_postgresql_url_opens(pg_url: str) -> None:
+def test_claims_of_an_event_are_listed_in_the_same_order(pg_url: str, sqlite_url: str) -> None:
+    dated = make_result(published="2022-10-01", path="dated.txt")
+    undated_text = "Iran delivered Shahed-136 drones to Russia in August, US officials said, a blog reported."
+    undated = make_result(text=undated_text, published=None, source=None, path="undated.txt")
+    listings = []
+    for url in (pg_url, sqlite_url):
+        with open_store(url) as store:
+            fuse_claims(store, store.add_result(dated) + store.add_result(undated))
+            (event,) = store.events(with_claims=True)  # one event, a claim from each article
+            assert store.event(event["id"]) == event
+            listings.append([claim["doc"]["path"] for claim in event["claims"]])
+    assert sorted(listings[0]) == sorted(listings[1]) == ["dated.txt", "undated.txt"]
+    assert listings[0] == listings[1]
+
+
+# --- 4. the real pipeline into both backends ------------------------------------------------
+
+DEV_ARTICLES = SHARED / "eval" / "dev"
+# A handful of the test corpus, chosen for variety: a denial, an admission, sanctions, an export
+# total, an offer, production, training, an unnamed donor, and an article with no event.
+TEST_ARTICLES = [
+    "t08_korea_record_exports.txt",
+    "t11_treasury_engine_firms.txt",
+    "t13_brahmos_offer.txt",
+    "t15_egypt_rockets_denial.txt",
+    "t17_iran_drone_admission.txt",
+    "t34_baykar_ukraine_plant.txt",
+    "t35_challenger_training.txt",
+    "t38_tanks_unnamed_donor.txt",
+    "t50_air_india_order.txt",
+]
+
+
+def corpus_paths() -> list[Path]:
+    """The test corpus handful, plus the five real dev articles when ../shared is present."""
+    paths = [REPO / "tests" / "data" / "articles" / name for name in TEST_ARTICLES]
+    if DEV_ARTICLES.is_dir():
+        paths += sorted(DEV_ARTICLES.resolve().glob("*.txt"))
+    return paths
+
+
+@pytest.fixture(scope="module")
+def module_pg_url(postgres: PostgresServer, request: pytest.FixtureRequest) -> str:
+    """This module's shared database (for the pipeline run the CLI test compares against)."""
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    return postgres.create_database(f"{module}_{next(_database_numbers)}_pipeline")
+
+
+@pytest.fixture(scope="module")
+def ingested(
+    module_pg_url: str, extractor: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The corpus ingested by the real pipeline into PostgreSQL and into a SQLite file."""
+    from armstrace.pipeline import ingest_paths
+
+    paths = [str(p) for p in corpus_paths()]
+    sqlite_url = f"sqlite:///{tmp_path_factory.mktemp('pipeline') / 'store.db'}"
+    with open_store(module_pg_url) as pg, open_store(sqlite_url) as lite:
+        summaries = {"postgresql": ingest_paths(paths, pg, extractor), "sqlite": ingest_paths(paths, lite, extractor)}
+        yield {"paths": paths, "pg": pg, "sqlite": lite, "summaries": summaries}
+
+
+def _event_records(store: Store) -> dict[str, dict[str, Any]]:
+    """Every event with its claims, by id; claims sorted by id (their listed order differs between
+    the backends, see test_claims_of_an_event_are_listed_in_the_same_order)."""
+    found = {}
+    for record in store.events(with_claims=True):
+        record["claims"] = sorted(record["claims"], key=lambda claim: claim["id"])
+        found[record["id"]] = record
+    return found
+
+
+def test_pipeline_gives_the_same_store_on_both_backends(ingested: dict[str, Any]) -> None:
+    pg, lite = ingested["pg"], ingested["sqlite"]
+    on_pg, on_lite = ingested["summaries"]["postgresql"], ingested["summaries"]["sqlite"]
+    count = len(ingested["paths"])
+    assert (on_pg.read, on_pg.new, on_pg.duplicate, on_pg.failed) == (count, count, 0, 0), on_pg.failures
+    assert on_pg.to_dict() == on_lite.to_dict()
+    assert sorted(on_pg.new_claims) == sorted(on_lite.new_claims)
+    assert sorted(on_pg.events) == sorted(on_lite.events)
+
+    # Documents: same ids, same stored text and metadata.
+    pg_docs = {d["id"]: d for d in pg.documents(with_text=True)}
+    lite_docs = {d["id"]: d for d in lite.documents(with_text=True)}
+    assert len(pg_docs) == count and pg_docs.keys() == lite_docs.keys()
+    for doc_id, document in pg_docs.items():
+        assert _without(document, "ingested_at") == _without(lite_docs[doc_id], "ingested_at")
+        # Claims: same ids and content, document by document.
+        assert pg.claims_for_document(doc_id) == lite.claims_for_document(doc_id)
+    assert pg.count_claims() == lite.count_claims() > count  # the corpus is not all "no event"
+    assert pg.entities() == lite.entities()
+
+    # Fused events: same ids, same records, same claims behind each.
+    pg_events, lite_events = _event_records(pg), _event_records(lite)
+    assert len(pg_events) >= 5
+    assert pg_events.keys() == lite_events.keys()
+    for event_id, record in pg_events.items():
+        assert record == lite_events[event_id], event_id
+    assert pg.unfused_claim_ids() == lite.unfused_claim_ids() == []
+    # Every current claim is behind exactly the same events on both.
+    claim_ids = [claim["id"] for doc_id in pg_docs for claim in pg.claims_for_document(doc_id)]
+    assert pg.event_ids_for_claims(claim_ids) == lite.event_ids_for_claims(claim_ids)
+
+
+def test_pipeline_rerun_on_postgresql_changes_nothing(ingested: dict[str, Any], extractor: Any) -> None:
+    from armstrace.pipeline import ingest_paths
+
+    pg = ingested["pg"]
+    before = _event_records(pg)
+    again = ingest_paths(ingested["paths"], pg, extractor)
+    count = len(ingested["paths"])
+    assert (again.read, again.new, again.duplicate, again.failed) == (count, 0, count, 0)
+    assert again.new_claims == [] and again.events == []
+    assert _event_records(pg) == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: PostgreSQL text cannot hold NUL; a JSONL record with \\u0000 in its text makes add_result raise "
+    "ValueError, and the pipeline then fails the OTHER in-flight records and stores none; SQLite stores all "
+    "three (fix: ingest/jsonl.py replaces NUL, pipeline fails only the document being stored; docs/store.md)",
+)
+def test_a_nul_character_lands_on_postgresql_as_on_sqlite(
+    pg_url: str, sqlite_url: str, extractor: Any, tmp_path: Path
+) -> None:
+    from armstrace.pipeline import ingest_paths
+
+    records = [
+        {"text": "Iran delivered Shahed-136 drones\u0000 to Russia in August 2022, US officials said.",
+         "published": "2022-10-01"},
+        {"text": "North Korea shipped artillery shells to Russia by rail in 2023, Seoul said.", "published": "2023-10-15"},
+        {"text": "Germany agreed to supply IRIS-T air defence systems to Ukraine, Berlin said.", "published": "2022-06-01"},
+    ]  # fmt: skip
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    summaries = {}
+    for name, url in (("postgresql", pg_url), ("sqlite", sqlite_url)):
+        with open_store(url) as store:
+            summary = ingest_paths([str(feed)], store, extractor)
+            summaries[name] = (summary.read, summary.new, summary.failed, store.count_documents())
+    assert summaries["sqlite"] == (3, 3, 0, 3)
+    assert summaries["postgresql"] == summaries["sqlite"]
+
+
+# --- 5. the CLI on PostgreSQL ------------------------------------------------------------------
+
+
+KEY_FIELDS = ("type", "supplier", "recipient", "items", "status", "time", "sources")
+
+
+def test_cli_ingest_then_events_on_postgresql(
+    cli: Callable[..., Any], pg_url: str, ingested: dict[str, Any]
+) -> None:
+    from conftest import summary_of
+
+    paths = ingested["paths"]
+    done = cli("ingest", *paths, "--db", pg_url, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert summary_of(done.stderr) == (len(paths), len(paths), 0, 0)
+
+    listed = cli("events", "--db", pg_url, "--format", "jsonl")
+    assert listed.returncode == 0, listed.stderr
+    records = [json.loads(line) for line in listed.stdout.splitlines() if line.strip()]
+    # The same events as the library run into SQLite, with the same key fields and claims.
+    expected = _event_records(ingested["sqlite"])
+    assert {r["id"] for r in records} == expected.keys()
+    for record in records:
+        wanted = expected[record["id"]]
+        assert {k: record.get(k) for k in KEY_FIELDS} == {k: wanted.get(k) for k in KEY_FIELDS}
+        assert sorted(c["id"] for c in record["claims"]) == [c["id"] for c in wanted["claims"]]
+        assert all(c["evidence"] and c["doc"]["path"] for c in record["claims"])
+
+    # A filter goes through to PostgreSQL too.
+    some = records[0]
+    supplier = (some.get("supplier") or {}).get("id")
+    if supplier:
+        filtered = cli("events", "--db", pg_url, "--format", "jsonl", "--supplier", supplier)
+        assert filtered.returncode == 0, filtered.stderr
+        found = {json.loads(line)["id"] for line in filtered.stdout.splitlines() if line.strip()}
+        assert found == {e["id"] for e in ingested["sqlite"].events(supplier=supplier)}
+        assert some["id"] in found
+
+    # Re-running the CLI ingest is a no-op: every article is a duplicate.
+    again = cli("ingest", *paths, "--db", pg_url, "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert summary_of(again.stderr) == (len(paths), 0, len(paths), 0)
+
+
+def test_cli_takes_a_bare_postgresql_url(cli: Callable[..., Any], pg_url: str) -> None:
     bare = pg_url.replace("postgresql+psycopg2://", "postgresql://")
     assert bare.startswith("postgresql://")
-    with open_store(bare) as store:
-        assert store.schema_version() == SCHEMA_VERSION
+    with open_store(pg_url):
+        pass  # an empty store with the schema, so that `events` has something to open
+    listed = cli("events", "--db", bare, "--format", "jsonl")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout == ""
