@@ -151,6 +151,19 @@ def actor_ref(ent: Span, kb: KnowledgeView, acting: bool = True) -> tuple[Entity
     return None
 
 
+NON_ACTOR_PREPS = {"in", "near", "at", "outside", "across", "over", "against", "into", "on", "with", "from", "to",
+                   "for", "about", "under", "within", "inside", "towards", "toward", "after", "before", "during"}
+
+
+def _under_prep(tok: Token, head: Token, preps: set[str], heads: set[str] | None = None) -> bool:
+    """Is tok's own noun phrase the object of one of `preps` ("to the United Nations", "in Ukraine")?"""
+    cur = tok
+    while cur.dep_ in ("compound", "amod", "poss", "nmod", "flat", "det", "case") and cur.head != head:
+        cur = cur.head
+    return bool(cur.dep_ == "pobj" and cur.head.dep_ == "prep" and cur.head.lower_ in preps and (
+        heads is None or cur.head.head.lemma_.lower() in heads))
+
+
 class ActorFinder:
     """Finds the actors of a noun phrase, following coordination, apposition and "such as"."""
 
@@ -181,7 +194,7 @@ class ActorFinder:
         """'Russia will supplement its use of ...' -> its = Russia; 'the Treasury said it had imposed' -> it = Treasury."""
         tok = pronoun
         for _ in range(8):
-            if tok.head is tok:
+            if tok.head == tok:
                 return None
             tok = tok.head
             if tok.pos_ not in ("VERB", "AUX"):
@@ -219,23 +232,23 @@ class ActorFinder:
         names: list[Actor] = []
         modifiers: list[Actor] = []
         for tok in np_tokens(head):
-            if tok is head:
+            if tok == head:
                 continue
             ent = self.index.get(tok)
             if ent is None or ent.label_ not in ACTOR_LABELS:
                 continue
             # "the first member of NATO", "the capital of Ukraine": a relation, not the actor.
-            if tok.head.dep_ == "prep" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in RELATIONAL_HEADS:
+            if _under_prep(tok, head, {"of"}, RELATIONAL_HEADS):
                 continue
-            # A place after "in"/"near" inside the phrase is a location, not the actor.
-            if tok.head.dep_ == "prep" and tok.head.lower_ in ("in", "near", "at", "outside", "across", "over",
-                                                                "against", "into", "on", "with", "from", "to"):
+            # A place after "in"/"near" inside the phrase is a location, not the actor; "Iran's mission
+            # to the United Nations" is Iran's.
+            if _under_prep(tok, head, NON_ACTOR_PREPS):
                 continue
             got = actor_ref(ent, self.kb, acting)
             if got is None:
                 continue
             actor = Actor(got[0], tok, ent.label_, got[1])
-            if tok.dep_ in ("poss", "compound", "amod", "nmod") and tok.head is head:
+            if tok.dep_ in ("poss", "compound", "amod", "nmod") and tok.head == head:
                 modifiers.append(actor)
             else:
                 names.append(actor)

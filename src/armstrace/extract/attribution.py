@@ -74,7 +74,7 @@ def attributions_for(trigger: Token, sentence: Span, finder: ActorFinder, lex: L
     out: list[Attribution] = []
     tok = trigger
     for _ in range(8):
-        if tok.head is tok:
+        if tok.head == tok:
             break
         tok = tok.head
         lemma = tok.lemma_.lower()
@@ -111,7 +111,7 @@ def attributions_for(trigger: Token, sentence: Span, finder: ActorFinder, lex: L
             who = speaker_actor(finder, obj, lex, speaker_state)
             if who is not None:
                 out.append(Attribution(who[0], "asserts", who[1], None, t))
-        if t.lemma_ == "cite" and t.pos_ == "VERB" and not any(a.verb is t for a in out):
+        if t.lemma_ == "cite" and t.pos_ == "VERB" and not any(a.verb == t for a in out):
             who = speaker_actor(finder, child(t, "dobj"), lex, speaker_state)
             if who is not None:
                 out.append(Attribution(who[0], "asserts", who[1], None, t))

@@ -18,7 +18,13 @@ from armstrace.extract.actors import (
     KnowledgeView,
     actor_ref,
 )
-from armstrace.extract.attribution import Attribution, attributions_for, sentence_speaker, speaker_actor
+from armstrace.extract.attribution import (
+    Attribution,
+    _date_of,
+    attributions_for,
+    sentence_speaker,
+    speaker_actor,
+)
 from armstrace.extract.lexicon import Lexicon
 from armstrace.extract.modality import read_negation, read_status
 from armstrace.extract.normalize import looks_like_time
@@ -112,7 +118,10 @@ class DocumentReader:
         lex = self.lex
         lemma = tok.lemma_.lower()
         out: list[Mention] = []
-        if tok.pos_ in ("VERB", "AUX") or (tok.tag_.startswith("VB")):
+        # "the production of or transfer to Russia of drones": a noun the tagger took for a verb.
+        misread_noun = tok.pos_ == "VERB" and tok.dep_ == "conj" and tok.head.pos_ == "NOUN" and not any(
+            c.dep_ in ("nsubj", "aux", "dobj") for c in tok.children)
+        if (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")) and not misread_noun:
             if lemma in lex.words("transfer", "give_verbs"):
                 # 'ready to export', 'in a position to export', 'can export' -> offer
                 offer_head = _offer_head(tok, lex)
@@ -136,7 +145,7 @@ class DocumentReader:
                 out += read_sanction_verb(ctx, tok, direct=True)
             if lemma in lex.words("sanction", "impose_verbs"):
                 out += read_sanction_verb(ctx, tok, direct=False)
-        elif tok.pos_ in ("NOUN", "PROPN"):
+        elif tok.pos_ in ("NOUN", "PROPN") or misread_noun:
             if lemma in lex.words("transfer", "give_nouns") and lemma not in ("deal", "contract", "package"):
                 out += read_transfer_noun(ctx, tok, "give")
             elif lemma in lex.words("transfer", "take_nouns"):
@@ -166,21 +175,27 @@ class DocumentReader:
             lemma = tok.lemma_.lower()
             if tok.pos_ != "VERB" or (lemma not in deny and lemma not in assert_verbs):
                 continue
-            if any(m.trigger.i in {t.i for t in tok.subtree} and m.trigger is not tok for m in found):
+            if any(m.trigger.i in {t.i for t in tok.subtree} and m.trigger != tok for m in found):
                 continue  # the verb governs an event of its own sentence
             passive = child(tok, *PASSIVE_SUBJECT_DEPS) is not None
             obj = child(tok, *PASSIVE_SUBJECT_DEPS) if passive else child(tok, "dobj")
-            if obj is None or obj.lemma_.lower() not in pointer_objects and obj.lower_ not in pointer_objects:
+            relative = obj is not None and obj.lower_ in ("which", "that") and tok.dep_ == "relcl"
+            if obj is None or (not relative and obj.lemma_.lower() not in pointer_objects
+                               and obj.lower_ not in pointer_objects):
                 continue
-            spk = agent_of(tok) if passive else subject(tok)
+            spk = agent_of(tok) if passive else child(tok, "nsubj") if relative else subject(tok)
             who = speaker_actor(actors, spk, lex, speaker_state)
             if who is None:
                 continue
             polarity = "denies" if lemma in deny else "asserts"
-            from armstrace.extract.attribution import _date_of
-
-            self.pointers.append(PointerStance(Attribution(who[0], polarity, who[1], _date_of(tok), tok), sent,
-                                               len(self.mentions)))
+            attribution = Attribution(who[0], polarity, who[1], _date_of(tok), tok)
+            if relative:
+                # "... to send Fateh-110 missiles, which Iranian officials deny": the event just named.
+                before = [m for m in found if m.trigger.i < tok.i]
+                if before:
+                    before[-1].stance.append(attribution)
+                continue
+            self.pointers.append(PointerStance(attribution, sent, len(self.mentions)))
             self.coref.note_speaker(who[0], who[1])
 
     def _note_origin_statements(self, sent: Span, actors: ActorFinder, items: ItemFinder) -> None:
@@ -259,7 +274,7 @@ def _sanction_ending(noun: Token, lex: Lexicon) -> bool:
         tok = tok.head
         if tok.lemma_.lower() in ending:
             return True
-        if tok.head is tok:
+        if tok.head == tok:
             break
     return False
 

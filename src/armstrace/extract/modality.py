@@ -24,7 +24,7 @@ def _governors(trigger: Token) -> list[Token]:
     chain = [trigger]
     tok = trigger
     for _ in range(6):
-        if tok.dep_ not in _CHAIN_DEPS or tok.head is tok:
+        if tok.dep_ not in _CHAIN_DEPS or tok.head == tok:
             break
         tok = tok.head
         if tok.lemma_.lower() in REPORTING_BARRIER:
@@ -50,19 +50,19 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
         if aux_lemmas & spec_aux or any(c.lemma_.lower() in spec_words and c.dep_ in ("amod", "advmod")
                                         for c in tok.children):
             return "speculative"
-        if tok is not trigger and lemma in spec_words and tok.pos_ in ("VERB", "ADJ", "NOUN"):
+        if tok != trigger and lemma in spec_words and tok.pos_ in ("VERB", "ADJ", "NOUN"):
             return "speculative"
         if aux_lemmas & plan_aux or any(a.lower_ in ("going",) for a in auxes):
             status = status or "planned"
-        if tok is not trigger and lemma in plan_words:
+        if tok != trigger and lemma in plan_words:
             status = status or "planned"
         if any(c.lemma_.lower() in ("planned", "future", "upcoming", "proposed") for c in tok.children
                if c.dep_ == "amod"):
             status = status or "planned"
-        if tok is not trigger and lemma in agreed_words and tok.pos_ == "VERB" and not (
+        if tok != trigger and lemma in agreed_words and tok.pos_ == "VERB" and not (
             aux_lemmas & (plan_aux | spec_aux)):
             return "agreed"
-        if lemma in agreement_nouns and tok is not trigger:
+        if lemma in agreement_nouns and tok != trigger:
             gov = tok.head
             if gov.lemma_.lower() in agreed_words or any(c.lemma_.lower() in agreed_words for c in tok.children):
                 return "agreed"
@@ -97,9 +97,9 @@ def read_negation(trigger: Token, lex: Lexicon) -> bool:
     for tok in _governors(trigger):
         if negated(tok):
             return True
-        if tok is not trigger and tok.lemma_.lower() in refusal and tok.pos_ == "VERB":
+        if tok != trigger and tok.lemma_.lower() in refusal and tok.pos_ == "VERB":
             return True
-        if tok is not trigger and tok.lemma_.lower() in lex.words("modality", "negative_adjectives"):
+        if tok != trigger and tok.lemma_.lower() in lex.words("modality", "negative_adjectives"):
             return True
         if tok.lower_ in ("not", "never") or any(c.lower_ in ("not", "never") and c.dep_ in ("neg", "advmod")
                                                  for c in tok.children):

@@ -118,6 +118,19 @@ def object_like(ctx: SentenceContext, verb: Token) -> Token | None:
     return None
 
 
+def following_items(ctx: SentenceContext, verb: Token) -> list[ItemHit]:
+    """Items in the words right after a verb the parser left without an object (up to a comma or a verb)."""
+    hits: list[ItemHit] = []
+    for tok in ctx.sentence.doc[verb.i + 1: min(ctx.sentence.end, verb.i + 14)]:
+        if tok.text in (",", ";", ":") or (tok.pos_ == "VERB" and tok.dep_ not in ("amod", "compound")):
+            break
+        if tok.pos_ in ("NOUN", "PROPN", "PUNCT", "NUM", "X") or tok.ent_type_ == "SYSTEM":
+            for h in ctx.items.items(tok, ctx.has_weapon):
+                if all(h.token.i != o.token.i for o in hits):
+                    hits.append(h)
+    return hits
+
+
 def _recipients_of_give(ctx: SentenceContext, verb: Token, obj: Token | None) -> list[Actor]:
     recips: list[Actor] = []
     for tok in prep_objects(verb, "to", "for") + (prep_objects(obj, "to") if obj is not None else []):
@@ -156,6 +169,8 @@ def read_transfer_verb(ctx: SentenceContext, verb: Token, direction: str) -> lis
             if theme is None and verb.dep_ == "acl" and passive:
                 theme = verb.head  # "drones supplied to Russia"
             items = ctx.items.items(theme, ctx.has_weapon) or _pronoun_items(ctx, theme)
+            if theme is None and not passive:
+                items = following_items(ctx, verb)
             if theme is not None and theme.dep_ == "nsubjpass" and not items:
                 items = ctx.items.items(theme, ctx.has_weapon)
             recipients = _recipients_of_give(ctx, verb, theme if not passive else None)
@@ -250,7 +265,7 @@ def _deal_partners(ctx: SentenceContext, verb: Token) -> list[Actor]:
     partner_nouns = ctx.lex.words("modality", "agreement_nouns") | ctx.lex.words("transfer", "partner_nouns")
     tok = verb
     for _ in range(4):
-        if tok.head is tok:
+        if tok.head == tok:
             break
         tok = tok.head
         if tok.lemma_.lower() in partner_nouns or tok.lemma_.lower() in ctx.lex.words("modality", "agreed_words"):
@@ -326,7 +341,7 @@ def read_offer(ctx: SentenceContext, trigger: Token, give_verb: Token) -> list[M
     items = ctx.items.items(obj, ctx.has_weapon, deep=True) if obj is not None else []
     if not items:
         return []
-    subj = subject(trigger) if trigger is not give_verb else subject(give_verb)
+    subj = subject(trigger) if trigger != give_verb else subject(give_verb)
     if subj is None:
         subj = subject(give_verb)
     suppliers = ctx.actors.actors(subj, speaker_state=ctx.speaker_state)
@@ -504,7 +519,7 @@ def read_export_total(ctx: SentenceContext, noun: Token, money: Span) -> list[Me
             if subj is not None:
                 suppliers = ctx.actors.actors(subj, speaker_state=ctx.speaker_state)
                 break
-            if gov.head is gov:
+            if gov.head == gov:
                 break
     items = [ItemHit(Item("military_equipment"), noun, None)]
     for c in noun.lefts:

@@ -76,6 +76,12 @@ CONTROL_DEPS = {"xcomp", "acomp", "pcomp", "advcl", "conj", "ccomp", "acl", "amo
                 "pobj", "dobj", "attr", "oprd"}
 
 
+# Verbs whose object, not subject, does what the infinitive or gerund says.
+OBJECT_CONTROL = {"allow", "help", "enable", "let", "permit", "authorize", "authorise", "assist", "urge", "ask",
+                  "call", "aid", "license", "accuse", "suspect", "charge", "blame", "warn", "caution", "press",
+                  "push", "encourage", "persuade", "force", "pressure", "pressurize", "convince", "invite"}
+
+
 def controller(verb: Token) -> Token | None:
     """The nearest governing verb with a subject, whose subject an infinitive or gerund inherits.
 
@@ -85,7 +91,7 @@ def controller(verb: Token) -> Token | None:
     """
     tok = verb
     for _ in range(6):
-        if tok.dep_ not in CONTROL_DEPS or tok.head is tok:
+        if tok.dep_ not in CONTROL_DEPS or tok.head == tok:
             return None
         tok = tok.head
         if tok.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in tok.children):
@@ -102,17 +108,18 @@ def subject(verb: Token, follow_control: bool = True) -> Token | None:
     # earlier list; a finite coordinated verb right after a noun has that noun as its subject.
     if verb.dep_ == "conj" and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.i > 0:
         prev = verb.doc[verb.i - 1]
-        if prev.pos_ in ("PROPN", "NOUN") and prev.head is not verb and prev.dep_ in ("conj", "appos", "pobj", "dobj"):
+        if prev.pos_ in ("PROPN", "NOUN") and prev.head != verb and prev.dep_ in ("conj", "appos", "pobj", "dobj"):
             return prev
     if follow_control and verb.dep_ in CONTROL_DEPS:
         ctrl = controller(verb)
         if ctrl is not None:
             # An object controls an infinitive in "allow Russia to produce", "help Russia produce".
-            if verb.dep_ in ("xcomp", "ccomp") and (obj := child(ctrl, "dobj")) is not None and ctrl.lemma_ in (
-                "allow", "help", "enable", "let", "permit", "authorize", "authorise", "assist", "urge", "ask",
-                "call", "aid", "license",
-            ):
-                return obj
+            # So does the accused in "accused Iran of preparing to send missiles".
+            if ctrl.lemma_ in OBJECT_CONTROL:
+                if (obj := child(ctrl, "dobj")) is not None and obj.i < verb.i:
+                    return obj
+                if ctrl.dep_ == "relcl" and ctrl.head.i < ctrl.i:
+                    return ctrl.head  # "companies it accused of supplying": the companies
             return child(ctrl, *SUBJECT_DEPS) or (
                 agent_of(ctrl) if child(ctrl, *PASSIVE_SUBJECT_DEPS) else None
             )
@@ -123,7 +130,7 @@ def clause_verbs_up(token: Token, limit: int = 8) -> Iterator[Token]:
     """The token's governing verbs and nouns, innermost first."""
     tok = token
     for _ in range(limit):
-        if tok.head is tok:
+        if tok.head == tok:
             return
         tok = tok.head
         yield tok
