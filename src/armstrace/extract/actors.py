@@ -391,7 +391,7 @@ class ItemFinder:
             if tok.pos_ not in ("NOUN", "PROPN") or (ent is not None and ent.label_ in ACTOR_LABELS):
                 continue
             cats = term_categories(tok, self.lex)
-            if not cats:
+            if not cats or self._describes_designation(tok):
                 continue
             if tok.lemma_.lower() in self.lex.needs_context and not sentence_has_weapon:
                 continue
@@ -416,6 +416,18 @@ class ItemFinder:
             ) or h.item.category not in {s.item.category for s in systems} and not _same_family(
                 h.item.category, {s.item.category for s in systems})]
         return hits
+
+    def _describes_designation(self, tok: Token) -> bool:
+        """'the Storm Shadow, the UK name for the Anglo-French weapon': the apposition restates the item."""
+        cur = tok
+        for _ in range(4):
+            if cur.dep_ == "appos":
+                head_ent = self.index.get(cur.head)
+                return head_ent is not None and head_ent.label_ == "SYSTEM"
+            if cur.head == cur:
+                return False
+            cur = cur.head
+        return False
 
     def _category_from_head(self, ent: Span) -> str | None:
         head = ent.root.head if ent.root.dep_ in ("compound", "nmod", "amod") else None

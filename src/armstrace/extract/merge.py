@@ -118,6 +118,11 @@ def _complete_roles(mentions: list[Mention]) -> None:
         else:
             known = {c.recipient.id: c.recipient for c in complete if c.supplier.id == m.supplier.id
                      and c.type in (m.type, "transfer", "use") and (not fams or _families(c) & fams)}
+            if not known and m.type == "transfer":
+                # An article about one recipient: "France will send SCALPs to Ukraine ... after Britain's
+                # delivery of the Storm Shadow".
+                known = {c.recipient.id: c.recipient for c in complete if c.type == "transfer"
+                         and c.supplier.id != m.supplier.id and (not fams or _families(c) & fams)}
             if len(known) == 1:
                 m.recipient = next(iter(known.values()))
 

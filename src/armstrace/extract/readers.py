@@ -291,7 +291,8 @@ def _origin_supplier(ctx: SentenceContext, trigger: Token, items: list[ItemHit],
 def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> list[Mention]:
     """'Iran's sale of drones to Venezuela', 'Chinese arms exports to Serbia', 'the delivery of Patriots to Kyiv'."""
     items: list[ItemHit] = []
-    for of in prep_objects(noun, "of"):
+    # 'the sale of drones', 'an order for nine C-390 aircraft'
+    for of in prep_objects(noun, "of", "for"):
         items += ctx.items.items(of, ctx.has_weapon)
     for c in noun.lefts:
         if c.dep_ in ("compound", "amod", "nmod"):
@@ -331,8 +332,9 @@ def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> lis
     else:
         recipients = own or by or gov_subject
         suppliers = frm or _origin_supplier(ctx, noun, items, recipients)
-    # Own-state modifiers that are the items' origin, not a party ("Iranian drone sales")
-    return _combine(ctx, "transfer", noun, suppliers, recipients, items, allow_null="none")
+    # One party may be left for the document to supply ("Britain's delivery of the Storm Shadow"
+    # in an article about Ukraine); merge.py completes it or drops the mention.
+    return _combine(ctx, "transfer", noun, suppliers, recipients, items, allow_null="either")
 
 
 def read_offer(ctx: SentenceContext, trigger: Token, give_verb: Token) -> list[Mention]:
@@ -547,7 +549,8 @@ def read_production(ctx: SentenceContext, trigger: Token) -> list[Mention]:
         if theme is None and trigger.dep_ == "acl":
             theme = trigger.head
         items = ctx.items.items(theme, ctx.has_weapon, deep=True) if theme is not None else []
-        if lemma in lex.words("production", "verbs"):
+        facility_object = theme is not None and theme.lemma_.lower() in lex.words("production", "facility_nouns")
+        if lemma in lex.words("production", "verbs") and not facility_object:
             producers = ctx.actors.actors(agent_of(trigger) if passive else subject(trigger),
                                           speaker_state=ctx.speaker_state)
             gov = trigger.head if trigger.dep_ in ("xcomp", "ccomp", "advcl") else None
