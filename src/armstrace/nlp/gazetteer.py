@@ -41,9 +41,9 @@ import ahocorasick
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from armstrace.knowledge import Catalog, DocumentContext, Entity, Resolver, default_catalog
+from armstrace.knowledge import Catalog, DocumentContext, Entity, Resolution, Resolver, default_catalog
 from armstrace.knowledge.resolver import ORIGIN_SUFFIXES, TITLES
-from armstrace.knowledge.text import case_compatible, fold, slug
+from armstrace.knowledge.text import case_compatible, fold, slug, strip_article
 
 COMPONENT = "armstrace_gazetteer"
 
@@ -120,6 +120,7 @@ class _DocState:
     sentence_of: list[int]
     weapon_heads: dict[int, tuple[str, bool]]
     occupied: list[bool]
+    not_people: list[tuple[int, int]] = field(default_factory=list)
     weapon_sentences: set[int] = field(default_factory=set)
 
     def occupy(self, span: _Span) -> None:
@@ -193,6 +194,8 @@ class Gazetteer:
         state = _DocState(
             doc=doc, ctx=ctx,
             spacy_cover=_cover(original, ("PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW")),
+            # spaCy's entities that are surely not people (it often calls a surname ORG, so not ORG)
+            not_people=[(e.start, e.end) for e in original if e.label_ not in ("PERSON", "ORG")],
             sentence_of=_sentence_index(doc), weapon_heads=self._weapon_heads(doc),
             occupied=[False] * len(doc),
         )
@@ -335,6 +338,10 @@ class Gazetteer:
         surname = next((e for e in entries if e.label == SURNAME and _written_ok(surface, e)), None)
         if start > 0 and doc[start - 1].lower_ in ("the", "a", "an", "these", "those", "its", "their"):
             surname = None  # "the Abrams" is a thing, not Elliott Abrams
+        if any(s <= start and end <= e for s, e in state.not_people):
+            surname = None  # "In May" is a date, "Austin, Texas" a place: spaCy said so
+        elif fold(surface) in MONTHS_AND_DAYS and not state.ctx.person_for_surname(fold(surface)):
+            surname = None  # "May" is Theresa May only after her full name
         if surname is not None and self._named_as_person(state, start, end):
             return self._surname_span(state, start, end, surname)
         other = self._choose(state, start, end, entries)  # "Bayraktar" the drone, "Jordan" the state
@@ -381,7 +388,7 @@ class Gazetteer:
                 nxt = i + 1
                 if doc[nxt].text in ("-", "‐", "–") and not token.whitespace_ and i + 2 < n:
                     nxt += 1
-                if not occupied[nxt] and _NUMBER.match(doc[nxt].text) and not _is_year(doc[nxt].text, doc, nxt):
+                if not occupied[nxt] and _NUMBER.match(doc[nxt].text) and not _is_year(doc[nxt].text):
                     end = nxt + 1
             if not end or fold(re.split(r"[-\d]", token.text)[0] or token.text) in NOT_DESIGNATIONS:
                 i += 1
@@ -468,9 +475,12 @@ class Gazetteer:
         if label == "ORG":
             if any(w in OFFICE_WORDS for w in words):
                 return None
-            found = self.resolver.resolve(text, context=ctx)
-            if found is not None and found.kind in ("org", "state"):
-                return _Span(ent.start, ent.end, ORG if found.kind == "org" else STATE, found.id)
+            found = self.resolver.resolve(text, kind="org", context=ctx)
+            if found is not None:
+                return _Span(ent.start, ent.end, ORG, found.id)
+            place = self.resolver.resolve(text, kind="state", context=ctx)
+            if place is not None:
+                return self._place_span(ent, text, place)
             if len(words) == 1 and (ctx.new_person(words[0]) or ctx.person_for_surname(words[0])):
                 person = self.resolver.resolve(text, kind="person", context=ctx)
                 return _Span(ent.start, ent.end, PERSON, person.id if person else ctx.new_person(words[0]) or "")
@@ -482,9 +492,13 @@ class Gazetteer:
         found = self.resolver.resolve(text, kind="state", context=ctx)
         if found is None:
             return _Span(ent.start, ent.end, label, "")
+        return self._place_span(ent, text, found)
+
+    def _place_span(self, ent: Span, text: str, found: Resolution) -> _Span:
+        """A state found by name, capital, institution or demonym, labelled accordingly."""
         if found.method == "metonym":
             entity = self.catalog.get(found.id)
-            is_capital = entity is not None and fold(text) in {fold(c) for c in entity.capitals}
+            is_capital = entity is not None and fold(strip_article(text)) in {fold(c) for c in entity.capitals}
             return _Span(ent.start, ent.end, CAPITAL if is_capital else INSTITUTION, found.id)
         if found.method == "demonym":
             return _Span(ent.start, ent.end, DEMONYM, found.id)
@@ -530,7 +544,7 @@ def _lemma_key(token: Token) -> str:
     return lemma
 
 
-def _is_year(text: str, doc: Doc, index: int) -> bool:
+def _is_year(text: str) -> bool:
     return text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2099
 
 
