@@ -28,6 +28,9 @@ MEDIA_TYPES = {"media", "outlet", "news", "news_agency", "newspaper", "broadcast
 # "the group", "the militia": the non-state party named last.
 GROUP_NOUNS = {"group", "movement", "militia", "rebel", "insurgent", "faction", "organization", "organisation",
                "force", "paramilitary", "fighter", "company", "firm", "manufacturer", "maker"}
+# "passenger jets", "civilian aircraft": not military items.
+CIVILIAN_MODIFIERS = {"passenger", "civilian", "commercial", "civil", "cargo", "airliner", "business", "private",
+                      "agricultural", "firefighting", "medical", "rescue"}
 RELATIONAL_HEADS = {"member", "part", "ally", "neighbour", "neighbor", "partner", "enemy", "rival", "capital",
                     "city", "region", "border", "coast", "province", "side", "friend", "adversary", "foe"}
 PRONOUN_ACTORS = {"it", "its", "they", "them", "their", "we", "our", "us", "he", "she", "his", "her", "i", "my"}
@@ -391,7 +394,8 @@ class ItemFinder:
             if tok.pos_ not in ("NOUN", "PROPN") or (ent is not None and ent.label_ in ACTOR_LABELS):
                 continue
             cats = term_categories(tok, self.lex)
-            if not cats or self._describes_designation(tok):
+            if not cats or self._describes_designation(tok) or any(
+                c.lemma_.lower() in CIVILIAN_MODIFIERS for c in tok.lefts):
                 continue
             if tok.lemma_.lower() in self.lex.needs_context and not sentence_has_weapon:
                 continue

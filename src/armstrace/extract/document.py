@@ -17,6 +17,7 @@ from armstrace.extract.actors import (
     ItemFinder,
     KnowledgeView,
     actor_ref,
+    term_categories,
 )
 from armstrace.extract.attribution import (
     Attribution,
@@ -86,7 +87,7 @@ class DocumentReader:
             last = self.coref.last_speaker()
             speaker = last
         speaker_state = speaker[0] if speaker else None
-        has_weapon = any(items.items(t) for t in sent if t.pos_ in ("NOUN", "PROPN") and
+        has_weapon = any(term_categories(t, lex) for t in sent if t.pos_ in ("NOUN", "PROPN") and
                          t.lemma_.lower() not in lex.needs_context) or any(
             t.ent_type_ == "SYSTEM" for t in sent) or any(t.lemma_.lower() in ("military", "defense", "defence", "weapon", "production", "manufacturing",
                                          "arms") for t in sent)

@@ -127,6 +127,12 @@ def _complete_roles(mentions: list[Mention]) -> None:
                 m.recipient = next(iter(known.values()))
 
 
+def _agentless_passive(m: Mention) -> bool:
+    from armstrace.extract.syntax import is_passive
+
+    return m.trigger.pos_ == "VERB" and is_passive(m.trigger)
+
+
 def _complete_makers(mentions: list[Mention], family_origins: dict[str, EntityRef]) -> list[Mention]:
     """Use mentions whose maker the sentence did not say take it from the document, or are dropped."""
     kept: list[Mention] = []
@@ -150,6 +156,10 @@ def merge_document(reader: DocumentReader, published: str | None) -> list[Event]
     for m in reader.mentions:
         if m.type in NEEDS_RECIPIENT and m.recipient is None:
             continue  # "Iran exports drones": no second party, no relation to record
+        if m.supplier is not None and m.recipient is not None and m.supplier.id == m.recipient.id:
+            continue
+        if m.type == "transfer" and m.supplier is None and not _agentless_passive(m):
+            continue  # only "shells were shipped to Russia" leaves the supplier open (CONSTRUCTIONS 4)
         key = (m.type, m.supplier.id if m.supplier else None, m.recipient.id if m.recipient else None)
         groups.setdefault(key, []).append(m)
     events: list[Event] = []

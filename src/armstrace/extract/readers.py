@@ -353,6 +353,8 @@ def read_offer(ctx: SentenceContext, trigger: Token, give_verb: Token) -> list[M
 
 def read_use(ctx: SentenceContext, verb: Token) -> list[Mention]:
     """'Russia has used Iranian-made drones against Ukraine', 'drones used by Russian forces'."""
+    if any(c.dep_ == "prt" and c.lower_ in ("down", "off") for c in verb.children):
+        return []  # 'shooting down Iranian drones' is defence against them, not their use
     passive = is_passive(verb)
     if verb.dep_ == "acl" and passive:
         theme = verb.head
