@@ -47,16 +47,25 @@ def _states(count: int) -> list[str]:
     return [letters[i // 26 % 26] + letters[i % 26] + "X" for i in range(count)]
 
 
+# sparse: many parties and designations, most claims their own event (the cost of blocking and
+# bookkeeping); dense: few of each, many articles per event (the cost of growing events).
+PROFILES = {
+    "sparse": {"suppliers": 60, "recipients": 220, "systems": 40},
+    "dense": {"suppliers": 4, "recipients": 6, "systems": 3},
+}
+
+
 class Generator:
     """A deterministic stream of synthetic documents, each with a few event dicts."""
 
-    def __init__(self, seed: int = 1) -> None:
+    def __init__(self, seed: int = 1, profile: str = "sparse") -> None:
+        shape = PROFILES[profile]
         self.rng = random.Random(seed)
-        self.suppliers = _states(60)
-        self.recipients = _states(220)
+        self.suppliers = _states(shape["suppliers"])
+        self.recipients = _states(shape["recipients"])
         self.supplier_weights = [1 / (i + 1) for i in range(len(self.suppliers))]
         self.recipient_weights = [1 / (i + 1) ** 0.8 for i in range(len(self.recipients))]
-        self.systems = {f: [f"sys:{f[:4]}-{i}" for i in range(40)] for f in FAMILIES}
+        self.systems = {f: [f"sys:{f[:4]}-{i}" for i in range(shape["systems"])] for f in FAMILIES}
 
     def event(self, published: str) -> dict[str, Any]:
         rng = self.rng
@@ -93,9 +102,9 @@ class Generator:
         return DocumentResult(doc, events, "bench-1")
 
 
-def run_size(claims: int, workdir: Path) -> dict[str, Any]:
-    store = open_store(str(workdir / f"fuse_{claims}.db"))
-    gen = Generator(seed=claims)
+def run_size(claims: int, workdir: Path, profile: str = "sparse") -> dict[str, Any]:
+    store = open_store(str(workdir / f"fuse_{profile}_{claims}.db"))
+    gen = Generator(seed=claims, profile=profile)
     docs = claims // CLAIMS_PER_DOC
     fuse_seconds = 0.0
     store_seconds = 0.0
@@ -119,6 +128,7 @@ def run_size(claims: int, workdir: Path) -> dict[str, Any]:
     events = store.count_all_events()
     store.close()
     return {
+        "profile": profile,
         "claims": stored_claims,
         "documents": docs,
         "events": events,
@@ -134,35 +144,40 @@ def run_size(claims: int, workdir: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
+    parser.add_argument("--profiles", nargs="+", default=list(PROFILES), choices=list(PROFILES))
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "fuse.json")
     args = parser.parse_args()
-    results = []
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="armstrace-bench-fuse-") as tmp:
-        for size in args.sizes:
-            result = run_size(size, Path(tmp))
-            results.append(result)
-            print(f"{result['claims']:>7} claims -> {result['events']:>6} events: incremental fuse "
-                  f"{result['incremental_fuse_seconds']:.2f} s ({result['incremental_ms_per_claim']:.3f} ms/claim), "
-                  f"rebuild {result['rebuild_seconds']:.2f} s ({result['rebuild_ms_per_claim']:.3f} ms/claim)",
-                  flush=True)
-    base = results[0]
-    for result in results:
-        result["incremental_per_claim_ratio_vs_smallest"] = round(
-            result["incremental_ms_per_claim"] / base["incremental_ms_per_claim"], 3)
-        result["rebuild_per_claim_ratio_vs_smallest"] = round(
-            result["rebuild_ms_per_claim"] / base["rebuild_ms_per_claim"], 3)
+        for profile in args.profiles:
+            runs = []
+            for size in args.sizes:
+                result = run_size(size, Path(tmp), profile)
+                runs.append(result)
+                print(f"{profile:>6} {result['claims']:>7} claims -> {result['events']:>6} events: incremental "
+                      f"fuse {result['incremental_fuse_seconds']:.2f} s ({result['incremental_ms_per_claim']:.3f} "
+                      f"ms/claim), rebuild {result['rebuild_seconds']:.2f} s "
+                      f"({result['rebuild_ms_per_claim']:.3f} ms/claim)", flush=True)
+            base = runs[0]
+            for result in runs:
+                result["incremental_per_claim_ratio_vs_smallest"] = round(
+                    result["incremental_ms_per_claim"] / base["incremental_ms_per_claim"], 3)
+                result["rebuild_per_claim_ratio_vs_smallest"] = round(
+                    result["rebuild_ms_per_claim"] / base["rebuild_ms_per_claim"], 3)
+            results.extend(runs)
     summary = {
         "bench": "fuse",
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "docs_per_fuse_call": DOCS_PER_FUSE,
         "claims_per_document": CLAIMS_PER_DOC,
+        "profiles": PROFILES,
         "results": results,
         "note": "per-claim ratio near 1.0 at 3x and 10x the claims = near-linear growth",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     for result in results:
-        print(f"{result['claims']:>7} claims: per-claim ratio vs smallest: incremental "
+        print(f"{result['profile']:>6} {result['claims']:>7} claims: per-claim ratio vs smallest: incremental "
               f"{result['incremental_per_claim_ratio_vs_smallest']:.2f}, rebuild "
               f"{result['rebuild_per_claim_ratio_vs_smallest']:.2f}")
     print(f"wrote {args.out}")
