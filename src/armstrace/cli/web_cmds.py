@@ -38,6 +38,8 @@ def serve(
         web_app = create_app(_url(db), token=token)
     except StoreError as exc:
         raise fail(str(exc)) from None
+    if web_app.state.created_indexes:
+        err.print(f"created indexes for the web pages: {', '.join(web_app.state.created_indexes)}")
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]warning:[/yellow] listening on {host}: reachable from other machines")
     mode = "review enabled (token set)" if token else "read-only (no token)"

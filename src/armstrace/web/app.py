@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from armstrace.fuse.ledger import CORRECTABLE
 from armstrace.store import Store, open_store
 from armstrace.web import graphs
 from armstrace.web.highlight import Span, excerpt, highlight, locate
+from armstrace.web.indexes import ensure_indexes
 from armstrace.web.security import SecurityMiddleware, WriteRefused, check_write
 
 HERE = Path(__file__).resolve().parent
@@ -215,6 +217,8 @@ def _stream(format_name: str, rows: Iterator[dict[str, Any]]) -> Iterator[str]:
 def create_app(store_url: str, token: str | None = None) -> FastAPI:
     """The armstrace web app over the store at `store_url`; `token` enables review (None: read-only)."""
     store = open_store(store_url, create=False)
+    # ARMSTRACE_WEB_INDEXES=0 serves the store's schema as it is (for the benchmark's baseline).
+    created_indexes = ensure_indexes(store) if os.environ.get("ARMSTRACE_WEB_INDEXES", "1") != "0" else []
     token = token or None
     env = _environment()
     app = FastAPI(
@@ -224,6 +228,7 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
+    app.state.created_indexes = created_indexes
     app.state.read_only = token is None
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
