@@ -39,6 +39,9 @@ def _conditions(
     return conditions
 
 
+LABEL_CHARS = 24
+
+
 @dataclass
 class Edge:
     supplier_id: str
@@ -66,13 +69,15 @@ class Node:
     label_x: float = 0.0
     label_y: float = 0.0
     anchor: str = "start"
+    rotation: float = 0.0  # labels run along the radius, so neighbours never overlap
+    label: str = ""
 
 
 @dataclass
 class Network:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
-    size: int = 800
+    size: int = 900
     total_pairs: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,16 +130,25 @@ def layout_network(net: Network) -> None:
         recipient.in_count += edge.count
     ordered = sorted(nodes.values(), key=lambda n: (-(n.out_count + n.in_count), n.id))
     centre = net.size / 2
-    radius = net.size / 2 - 130  # room for labels outside the circle
+    radius = net.size / 2 - 200  # room for radial labels  # room for labels outside the circle
     busiest = max((n.out_count + n.in_count for n in ordered), default=1)
+    slots = len(ordered)
+    stride = _spreading_stride(slots)
     for index, node in enumerate(ordered):
-        angle = 2 * math.pi * index / max(len(ordered), 1) - math.pi / 2
+        # Busiest nodes are spread round the circle rather than side by side,
+        # so that their labels and edge bundles do not pile up in one place.
+        slot = (index * stride) % max(slots, 1)
+        angle = 2 * math.pi * slot / max(slots, 1) - math.pi / 2
         node.x = round(centre + radius * math.cos(angle), 1)
         node.y = round(centre + radius * math.sin(angle), 1)
         node.r = round(5 + 13 * math.sqrt((node.out_count + node.in_count) / busiest), 1)
-        node.label_x = round(centre + (radius + node.r + 8) * math.cos(angle), 1)
-        node.label_y = round(centre + (radius + node.r + 8) * math.sin(angle) + 4, 1)
-        node.anchor = "start" if math.cos(angle) >= -1e-9 else "end"
+        node.label_x = round(centre + (radius + node.r + 6) * math.cos(angle), 1)
+        node.label_y = round(centre + (radius + node.r + 6) * math.sin(angle), 1)
+        right = math.cos(angle) >= -1e-9
+        node.anchor = "start" if right else "end"
+        degrees = math.degrees(angle)
+        node.rotation = round(degrees if right else degrees + 180, 1)
+        node.label = node.name if len(node.name) <= LABEL_CHARS else node.name[: LABEL_CHARS - 1] + "…"
     most = max((e.count for e in net.edges), default=1)
     for edge in net.edges:
         a, b = nodes[edge.supplier_id], nodes[edge.recipient_id]
@@ -146,6 +160,17 @@ def layout_network(net: Network) -> None:
         edge.y2 = round(b.y - dy * (b.r + 3) / distance, 1)
         edge.width = round(1 + 5 * math.log1p(edge.count) / math.log1p(most), 2)
     net.nodes = ordered
+
+
+def _spreading_stride(count: int) -> int:
+    """A step near count/golden ratio² that visits every slot once (coprime with count)."""
+    if count <= 3:
+        return 1
+    start = max(1, round(count * 0.382))
+    for step in [*range(start, count), *range(1, start)]:
+        if math.gcd(step, count) == 1:
+            return step
+    return 1
 
 
 @dataclass
