@@ -217,6 +217,19 @@ def test_headers_assets_and_offline_docs(readonly: Server) -> None:
             assert not reference.startswith(("http:", "https:", "//")), reference
 
 
+def test_system_entity_lists_the_events_naming_it(readonly: Server, store: Store) -> None:
+    system = next((i["system"]["id"] for e in store.events() for i in e.get("items") or [] if i.get("system")),
+                  None)
+    if system is None:
+        pytest.skip("no event names a weapon system")
+    with readonly.client() as client:
+        entity = client.get(f"/api/entities/{system}").json()
+        page = client.get(f"/entities/{system}")
+    assert entity["system_total"] == store.count_events(system=system) >= 1
+    assert {e["id"] for e in entity["with_system"]} == {e["id"] for e in store.events(system=system)}
+    assert page.status_code == 200 and "Events with this system" in page.text
+
+
 def test_hostile_article_is_shown_as_text(readonly: Server, stores: tuple[BuiltStore, BuiltStore],
                                           store: Store) -> None:
     doc_id = stores[0].hostile_doc

@@ -341,7 +341,9 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
         catalog = _catalog_entry(entity_id)
         as_supplier = store.events(supplier=entity_id, limit=limit)
         as_recipient = store.events(recipient=entity_id, limit=limit)
-        if stored is None and catalog is None and not as_supplier and not as_recipient:
+        is_system = entity_id.startswith("sys:")
+        with_system = store.events(system=entity_id, limit=limit) if is_system else []
+        if stored is None and catalog is None and not (as_supplier or as_recipient or with_system):
             raise HTTPException(404, f"no entity {entity_id!r}")
         entity = {"id": entity_id, "name": (stored or {}).get("name") or (catalog or {}).get("name"),
                   "kind": (stored or {}).get("kind") or (catalog or {}).get("kind"),
@@ -353,6 +355,8 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
             "as_recipient": as_recipient,
             "supplier_total": store.count_events(supplier=entity_id),
             "recipient_total": store.count_events(recipient=entity_id),
+            "with_system": with_system,
+            "system_total": store.count_events(system=entity_id) if is_system else 0,
         }
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
