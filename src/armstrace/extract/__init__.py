@@ -105,6 +105,7 @@ class Extractor:
         for entity in self.catalog.entities("system"):
             words.extend(entity.names() if hasattr(entity, "names") else [entity.name])
         self.triage = Triage(words)
+        self.stance_triage = Triage(self.lexicon.stance_words)
         self.version = f"armstrace-{__version__}-rules-{_lexicon_fingerprint()}"
 
     def extract(self, document: Document) -> DocumentResult:
@@ -127,7 +128,10 @@ class Extractor:
         texts: list[str] = []
         for doc in docs:
             chunks = split_chunks(doc.text)
-            keep = [c for c in chunks if self.triage.hits(c.text)] if chunks else []
+            weapon = [bool(self.triage.hits(c.text)) for c in chunks]
+            # A denial paragraph ("Tehran rejected the accusation") names no weapon but belongs to one.
+            keep = [c for c, w in zip(chunks, weapon, strict=True) if w or (
+                any(weapon) and self.stance_triage.hits(c.text))]
             selected.append(keep)
             texts.extend(c.text for c in keep)
         parsed = iter(self.nlp.pipe(texts, batch_size=batch_size))

@@ -33,6 +33,7 @@ from armstrace.extract.readers import (
     Mention,
     SentenceContext,
     read_components_for_production,
+    read_deal_noun,
     read_export_total,
     read_offer,
     read_production,
@@ -147,7 +148,9 @@ class DocumentReader:
             if lemma in lex.words("sanction", "impose_verbs"):
                 out += read_sanction_verb(ctx, tok, direct=False)
         elif tok.pos_ in ("NOUN", "PROPN") or misread_noun:
-            if lemma in lex.words("transfer", "give_nouns") and lemma not in ("deal", "contract", "package"):
+            if lemma in lex.words("modality", "agreement_nouns"):
+                out += read_deal_noun(ctx, tok)
+            elif lemma in lex.words("transfer", "give_nouns") and lemma not in ("package",):
                 out += read_transfer_noun(ctx, tok, "give")
             elif lemma in lex.words("transfer", "take_nouns"):
                 out += read_transfer_noun(ctx, tok, "take")

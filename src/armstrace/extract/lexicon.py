@@ -34,15 +34,19 @@ class Lexicon:
 
     @property
     def triage_words(self) -> list[str]:
-        """Words whose presence makes a paragraph worth parsing."""
+        """Words that make a paragraph worth parsing: weapon words and a few signals of the domain.
+
+        Trigger verbs alone ("exports rose") are not enough: most news that says "exports" is about
+        grain or oil, and parsing is what costs.
+        """
         out: set[str] = set(self.item_terms)
-        for section in ("transfer", "production", "training", "offer", "sanction"):
-            for key, values in self.raw[section].items():
-                if isinstance(values, list) and key.endswith(("nouns", "verbs")):
-                    out.update(v for v in values if len(v) > 3)
-        out.update(self.raw["attribution"]["deny_verbs"])
-        out.update(self.raw["attribution"]["assert_verbs"])
+        out.update(self.raw.get("triage", {}).get("signals", []))
         return sorted(out)
+
+    @property
+    def stance_words(self) -> list[str]:
+        """Denials and admissions: parsed when the document is about arms at all."""
+        return sorted(set(self.raw["attribution"]["deny_verbs"]) | set(self.raw["attribution"]["assert_verbs"]))
 
 
 _words_cache: dict[tuple[int, str, str], frozenset[str]] = {}

@@ -147,6 +147,8 @@ def read_transfer_verb(ctx: SentenceContext, verb: Token, direction: str) -> lis
     passive = is_passive(verb)
     subj = subject(verb)
     obj = object_like(ctx, verb)
+    if obj is not None and obj.lower_ in ("which", "that") and verb.dep_ == "relcl":
+        obj = verb.head  # 'the Shahed drones, which Tehran shipped to Moscow'
     items: list[ItemHit] = []
     suppliers: list[Actor] = []
     recipients: list[Actor] = []
@@ -306,7 +308,7 @@ def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> lis
         if c.dep_ in ("poss", "amod", "compound", "nmod"):
             own += [a for a in ctx.actors.actors(c, speaker_state=ctx.speaker_state)]
     by = ctx.actors.actors(next(iter(prep_objects(noun, "by")), None), speaker_state=ctx.speaker_state)
-    governor = noun.head if noun.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj") else None
+    governor = noun.head if noun.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj", "attr") else None
     if governor is not None and governor.dep_ == "prep":
         governor = governor.head
     # 'took delivery of six J-10Cs from China': the preposition may hang on the verb or the items.
@@ -317,7 +319,17 @@ def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> lis
     frm = [a for hd in holders for t in prep_objects(hd, "from")
            for a in ctx.actors.actors(t, speaker_state=ctx.speaker_state)]
     gov_subject = ctx.actors.actors(subject(governor), speaker_state=ctx.speaker_state) if (
-        governor is not None and governor.pos_ in ("VERB", "AUX") and noun.dep_ == "dobj") else []
+        governor is not None and governor.pos_ in ("VERB", "AUX") and noun.dep_ in ("dobj", "attr")) else []
+    lemma = noun.lemma_.lower()
+    if lemma in ctx.lex.words("transfer", "agent_nouns"):
+        # 'India has become Armenia's largest arms supplier': the possessor is the other party.
+        is_seller = lemma in ctx.lex.words("transfer", "give_nouns")
+        others = own or [a for t in prep_objects(noun, "to", "of", "for") for a in ctx.actors.actors(t)]
+        selves = gov_subject
+        suppliers, recipients = (selves, others) if is_seller else (others, selves)
+        if not suppliers:
+            suppliers = _origin_supplier(ctx, noun, items, recipients)
+        return _combine(ctx, "transfer", noun, suppliers, recipients, items, allow_null="either")
     if direction == "give":
         suppliers = own or by or frm
         recipients = to
@@ -335,6 +347,48 @@ def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> lis
     # One party may be left for the document to supply ("Britain's delivery of the Storm Shadow"
     # in an article about Ukraine); merge.py completes it or drops the mention.
     return _combine(ctx, "transfer", noun, suppliers, recipients, items, allow_null="either")
+
+
+def read_deal_noun(ctx: SentenceContext, noun: Token) -> list[Mention]:
+    """'Saudi Arabia signed a contract for Cheongung II batteries from South Korea's LIG Nex1',
+    'a $3.5 billion order from the UAE for air defence batteries', 'a contract with Egypt for K9 howitzers'.
+
+    Who sells is decided by the items' maker where the text does not say: a contract's signer is
+    usually the buyer, but not when the signer made the weapons.
+    """
+    governor = noun.head if noun.dep_ in ("dobj", "nsubjpass", "nsubj") else None
+    items: list[ItemHit] = []
+    # 'a contract for ten batteries' (the parser may hang "for" on "signed")
+    for p in prep_objects(noun, "for", "of") + (prep_objects(governor, "for") if governor is not None else []):
+        items += ctx.items.items(p, ctx.has_weapon)
+    if not items:
+        return []
+    signers = ctx.actors.actors(subject(governor), speaker_state=ctx.speaker_state) if (
+        governor is not None and governor.pos_ == "VERB" and noun.dep_ == "dobj") else []
+    signers += [a for c in noun.children if c.dep_ == "poss" for a in ctx.actors.actors(c)]
+    partners = [a for t in prep_objects(noun, "with") for a in ctx.actors.actors(t)]
+    sources = [a for t in prep_objects(noun, "from") for a in ctx.actors.actors(t)]
+    if governor is not None:
+        partners += [a for t in prep_objects(governor, "with") for a in ctx.actors.actors(t)]
+        sources += [a for t in prep_objects(governor, "from") for a in ctx.actors.actors(t)]
+    origin, _explicit = _origin_ref(ctx, items)
+    state_of = ctx.actors.kb.state_of
+    parties = signers + partners + sources
+    makers = [a for a in parties if origin is not None and state_of(a.ref.id) == origin.id]
+    if noun.lemma_.lower() == "order":
+        buyers = sources + signers  # 'an order from the UAE'
+        sellers = partners
+    else:
+        buyers = signers
+        sellers = sources + partners
+    if makers:
+        sellers = makers
+        buyers = [a for a in parties if a not in makers]
+    elif not sellers and origin is not None:
+        sellers = [Actor(origin, noun, "origin")]
+    buyers = [b for b in buyers if not sellers or all(b.ref.id != s.ref.id for s in sellers)]
+    return _combine(ctx, "transfer", noun, sellers, buyers, items, allow_null="either",
+                    forced_status="agreed")
 
 
 def read_offer(ctx: SentenceContext, trigger: Token, give_verb: Token) -> list[Mention]:
@@ -379,6 +433,9 @@ def read_use(ctx: SentenceContext, verb: Token) -> list[Mention]:
                     users = ctx.actors.actors(subject(head) if head.pos_ == "VERB" else None,
                                               speaker_state=ctx.speaker_state)
     items = ctx.items.items(theme, ctx.has_weapon) or _pronoun_items(ctx, theme)
+    if not items and theme is None:
+        # 'relied heavily on Israeli-made Harop loitering munitions'
+        items = [h for t in prep_objects(verb, "on", "with") for h in ctx.items.items(t, ctx.has_weapon)]
     return _use_mentions(ctx, verb, users, items)
 
 
