@@ -402,6 +402,14 @@ class ItemFinder:
             origin = self._explicit_origin(tok)
             for cat in cats:
                 hits.append(ItemHit(Item(cat), tok, origin, explicit_origin=origin is not None))
+            # "Shahed-136 drones" where the parser hung the designation elsewhere (often as punctuation).
+            ent = self._adjacent_designation(tok)
+            if ent is not None and ent.kb_id_ not in seen_systems:
+                seen_systems.add(ent.kb_id_)
+                category = self.kb.category(ent.kb_id_) or self.extra_categories.get(ent.kb_id_) or cats[0]
+                sys_origin = origin or self.kb.origin(ent.kb_id_)
+                hits.append(ItemHit(Item(category, EntityRef(ent.kb_id_, self.kb.name(ent.kb_id_, ent.text))),
+                                    ent.root, sys_origin, explicit_origin=origin is not None))
         # A weapon word that only modifies another ("weapons-capable drones", "drone technology") is not
         # an item of its own: the head noun says what moves.
         generic_tokens = {h.token.i: h for h in hits if not h.item.system}
@@ -420,6 +428,22 @@ class ItemFinder:
             ) or h.item.category not in {s.item.category for s in systems} and not _same_family(
                 h.item.category, {s.item.category for s in systems})]
         return hits
+
+    def _adjacent_designation(self, tok: Token) -> Span | None:
+        """A designation standing right before a weapon word, across modifiers ("Fateh-110 ballistic missiles")."""
+        doc = tok.doc
+        j = tok.i - 1
+        for _ in range(5):
+            if j < 0:
+                return None
+            ent = self.index.get(doc[j])
+            if ent is not None and ent.label_ == "SYSTEM" and ent.kb_id_:
+                return ent
+            if doc[j].dep_ not in ("amod", "compound", "nmod", "punct", "cc", "conj", "nummod") or doc[j].lower_ in (
+                    ",", "and", "or") and ent is None and doc[j].dep_ not in ("cc",):
+                return None
+            j -= 1
+        return None
 
     def _describes_designation(self, tok: Token) -> bool:
         """'the Storm Shadow, the UK name for the Anglo-French weapon': the apposition restates the item."""
