@@ -18,13 +18,15 @@ _PIPELINES: dict[int | None, Language] = {}
 def load_pipeline(catalog: Catalog | None = None) -> Language:
     """spacy.load(config.SPACY_MODEL) + the gazetteer for `catalog` (default: the
     bundled catalogues), cached per process and per catalogue."""
-    key = None if catalog is None else id(catalog)
+    from armstrace.knowledge import default_catalog
+
+    # The default catalogue passed explicitly is the same pipeline as none passed.
+    key = None if catalog is None or catalog is default_catalog() else id(catalog)
     pipeline = _PIPELINES.get(key)
     if pipeline is None:
         import spacy
 
         from armstrace import config
-        from armstrace.knowledge import default_catalog
         from armstrace.nlp.gazetteer import add_gazetteer
 
         pipeline = spacy.load(config.SPACY_MODEL)
