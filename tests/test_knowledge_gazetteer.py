@@ -20,6 +20,7 @@ def _ents(doc) -> list[tuple[str, str, str]]:
 def test_pipeline_is_built_once_and_ordered() -> None:
     nlp = load_pipeline()
     assert load_pipeline() is nlp
+    assert load_pipeline(default_catalog()) is nlp  # extraction passes the default catalogue explicitly
     names = nlp.pipe_names
     assert COMPONENT in names and names.index(COMPONENT) == names.index("ner") + 1
 
