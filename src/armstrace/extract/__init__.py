@@ -143,7 +143,8 @@ class Extractor:
                     reader.read_paragraph(parsed_doc, chunk.start)
                 events = merge_document(reader, doc.published)
             except Exception as exc:  # one odd document must not stop a batch of thousands
-                log.warning("extraction failed for %s: %s", doc.path or doc.id, exc, exc_info=True)
+                # The caller reports the one-line error; the traceback is for debugging only.
+                log.debug("extraction failed for %s", doc.path or doc.id, exc_info=True)
                 yield DocumentResult(document=doc, events=[], extractor_version=self.version,
                                      error=f"extraction failed: {type(exc).__name__}: {exc}")
                 continue

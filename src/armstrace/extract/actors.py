@@ -31,6 +31,8 @@ GROUP_NOUNS = {"group", "movement", "militia", "rebel", "insurgent", "faction", 
 # "passenger jets", "civilian aircraft": not military items.
 CIVILIAN_MODIFIERS = {"passenger", "civilian", "commercial", "civil", "cargo", "airliner", "business", "private",
                       "agricultural", "firefighting", "medical", "rescue"}
+REPORTING_LEMMAS = {"say", "tell", "state", "announce", "add", "insist", "claim", "declare", "stress", "note",
+                    "write", "assert", "confirm", "deny", "admit"}
 RELATIONAL_HEADS = {"member", "part", "ally", "neighbour", "neighbor", "partner", "enemy", "rival", "capital",
                     "city", "region", "border", "coast", "province", "side", "friend", "adversary", "foe"}
 PRONOUN_ACTORS = {"it", "its", "they", "them", "their", "we", "our", "us", "he", "she", "his", "her", "i", "my"}
@@ -193,6 +195,22 @@ class ActorFinder:
         found = self.actors(head, acting, speaker_state)
         return found[0] if found else None
 
+    def _governing_speaker(self, tok: Token) -> Actor | None:
+        """The speaker of the reporting verb that governs tok ("X said that the country ...")."""
+        cur = tok
+        for _ in range(8):
+            if cur.head == cur:
+                return None
+            cur = cur.head
+            if cur.pos_ == "VERB" and cur.lemma_.lower() in REPORTING_LEMMAS:
+                subj = next((c for c in cur.children if c.dep_ == "nsubj"), None)
+                if subj is None or subj.lemma_.lower() in COUNTRY_NOUNS or subj.pos_ == "PRON" or (
+                        subj.left_edge.i <= tok.i <= subj.right_edge.i):
+                    return None  # "the country said ...": no speaker to lean on
+                found = self.actors(subj)
+                return found[0] if found else None
+        return None
+
     def _clause_subject(self, pronoun: Token) -> Actor | None:
         """'Russia will supplement its use of ...' -> its = Russia; 'the Treasury said it had imposed' -> it = Treasury."""
         tok = pronoun
@@ -218,6 +236,8 @@ class ActorFinder:
             if got:
                 return [Actor(got[0], head, ent.label_, got[1])]
         low = head.lower_
+        if any(c.dep_ == "det" and c.lower_ in ("any", "every", "all", "other") for c in head.children):
+            return []  # 'to any NATO member', 'to other countries': no particular party
         if head.pos_ == "PRON" or low in PRONOUN_ACTORS:
             if low in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
                 return self._actors_of_np(head.head.head, acting, speaker_state)
@@ -264,8 +284,16 @@ class ActorFinder:
             if ref is not None:
                 return [Actor(ref, head, "coref")]
         if not out and country_noun:
-            # "the country", "the regime": the speaker's state, else the last state named.
-            ref = speaker_state or self.coref.last_state()
+            # "the country": a named official speaking means his own country ("Amir-Abdolhian said the
+            # country has no plans"); otherwise the last state the text was about ("US officials said
+            # the country has sent shells").
+            local = self._governing_speaker(head)
+            if local is not None and local.person is not None:
+                ref = local.ref
+            elif local is None and self.coref.speaker_is_person:
+                ref = speaker_state or self.coref.last_state()
+            else:
+                ref = self.coref.last_state() or speaker_state
             return [Actor(ref, head, "coref")] if ref else []
         dedup: dict[str, Actor] = {}
         for a in out:
@@ -286,6 +314,7 @@ class CorefMemory:
         self.speakers: list[tuple[EntityRef, EntityRef | None]] = []  # (state, person)
         self.items: list[ItemHit] = []
         self.orgs: list[EntityRef] = []  # organisations named anywhere, for "the group", "the militia"
+        self.speaker_is_person = False  # set per sentence by the reader
 
     def note_actor(self, ref: EntityRef) -> None:
         self.actors.append(ref)

@@ -88,6 +88,7 @@ class DocumentReader:
             last = self.coref.last_speaker()
             speaker = last
         speaker_state = speaker[0] if speaker else None
+        self.coref.speaker_is_person = bool(speaker and speaker[1] is not None)
         has_weapon = any(term_categories(t, lex) for t in sent if t.pos_ in ("NOUN", "PROPN") and
                          t.lemma_.lower() not in lex.needs_context) or any(
             t.ent_type_ == "SYSTEM" for t in sent) or any(t.lemma_.lower() in ("military", "defense", "defence", "weapon", "production", "manufacturing",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from armstrace.extract.actors import Actor, ActorFinder, ItemFinder, ItemHit
+from armstrace.extract.actors import Actor, ActorFinder, ItemFinder, ItemHit, actor_ref
 from armstrace.extract.lexicon import Lexicon
 from armstrace.extract.syntax import (
     PASSIVE_SUBJECT_DEPS,
@@ -627,7 +627,10 @@ def read_production(ctx: SentenceContext, trigger: Token) -> list[Mention]:
                 return []
             place = _place_of(ctx, trigger, facility)
     else:  # noun: 'the production of Ababil 2 in Dushanbe', 'an Ababil-2 plant in Tajikistan'
-        if lemma in lex.words("production", "facility_nouns") and not any(
+        # 'a plant assembling Ababil-2 drones': what the facility makes may follow it.
+        makes = [c for c in trigger.children if c.dep_ in ("acl", "relcl") and c.lemma_.lower() in
+                 lex.words("production", "verbs")]
+        if lemma in lex.words("production", "facility_nouns") and not makes and not any(
             c.lemma_.lower() in lex.words("production", "facility_modifiers") or ctx.items.items(c)
             for c in trigger.lefts
         ):
@@ -637,7 +640,15 @@ def read_production(ctx: SentenceContext, trigger: Token) -> list[Mention]:
         for c in trigger.lefts:
             if c.dep_ in ("compound", "amod", "nmod"):
                 items += ctx.items.items(c, ctx.has_weapon)
+        for verb in makes:
+            items += ctx.items.items(child(verb, "dobj"), ctx.has_weapon)
         place = _place_of(ctx, trigger, trigger)
+        if place is None and trigger.head.pos_ == "VERB":
+            place = _place_of(ctx, trigger.head, trigger.head)  # 'a plant ... opened in Dushanbe'
+        if not suppliers:
+            for verb in [trigger.head, *[c for c in trigger.children if c.dep_ in ("acl", "relcl")],
+                         *[c for c in trigger.head.children if c.dep_ in ("advcl", "conj", "acl")]]:
+                suppliers = suppliers or _helpers(ctx, verb)
         producers = [a for c in trigger.children if c.dep_ == "poss"
                      for a in ctx.actors.actors(c, speaker_state=ctx.speaker_state)]
     if not items:
@@ -668,6 +679,7 @@ def _place_of(ctx: SentenceContext, trigger: Token, facility: Token) -> Actor | 
 
 
 def _helpers(ctx: SentenceContext, trigger: Token) -> list[Actor]:
+    """'with Iranian help', 'with the assistance of specialists from the Iranian Ministry of Defense'."""
     out: list[Actor] = []
     for w in prep_objects(trigger, "with", "under", "by"):
         if w.lemma_.lower() in ("help", "assistance", "support", "aid", "licence", "license", "cooperation",
@@ -675,9 +687,9 @@ def _helpers(ctx: SentenceContext, trigger: Token) -> list[Actor]:
             for tok in w.subtree:
                 ent = ctx.actors.index.get(tok)
                 if ent is not None:
-                    a = ctx.actors.first(tok)
-                    if a is not None:
-                        out.append(a)
+                    got = actor_ref(ent, ctx.actors.kb)
+                    if got is not None:
+                        out.append(Actor(got[0], tok, ent.label_))
                         break
     return out
 
