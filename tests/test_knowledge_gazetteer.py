@@ -98,6 +98,24 @@ def test_context_spans_calls_for_sentence_by_sentence_parsing() -> None:
     assert ("Bagheri", "PERSON", "person:mohammad-bagheri") not in _ents(alone)
 
 
+def test_context_set_on_docs_before_pipe() -> None:
+    """nlp.pipe over pieces of two documents, each piece carrying its own document's memory."""
+    nlp = load_pipeline()
+    resolver = nlp.get_pipe(COMPONENT).resolver
+    first, second = resolver.document_context(), resolver.document_context()
+    pieces = [("Mohammad Bagheri opened the plant.", first), ("Ali Bagheri Kani flew to Moscow.", second),
+              ("Bagheri praised the engineers.", first), ("Bagheri met Lavrov.", second)]
+    docs = []
+    for text, context in pieces:
+        doc = nlp.make_doc(text)
+        doc._.armstrace_context = context
+        docs.append(doc)
+    parsed = list(nlp.pipe(docs, batch_size=4))
+    assert ("Bagheri", "PERSON", "person:mohammad-bagheri") in _ents(parsed[2])
+    assert ("Bagheri", "PERSON", "person:ali-bagheri-kani") in _ents(parsed[3])
+    assert parsed[2]._.armstrace_context is first
+
+
 def test_pipe_and_odd_input() -> None:
     nlp = load_pipeline()
     docs = list(nlp.pipe(["", "   ", "Iran.", "—" * 50, "S-400 " * 200, "U.S.-made F-16s"]))

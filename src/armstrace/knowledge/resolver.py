@@ -76,16 +76,16 @@ class DocumentContext:
     _surnames: dict[str, str] = field(default_factory=dict)  # folded surname -> person id
     _new_surnames: dict[str, str] = field(default_factory=dict)  # folded surname -> new person id
     _text: list[str] = field(default_factory=list)
-    _lowered: str | None = None
+    _lowered: list[str] = field(default_factory=list)  # the first len(_lowered) texts, ASCII lower case
 
     def add_text(self, text: str) -> None:
         self._text.append(text)
-        self._lowered = None
 
-    @property
-    def lowered(self) -> str:
-        if self._lowered is None:
-            self._lowered = " " + re.sub(r"\s+", " ", unidecode(" ".join(self._text)).lower()) + " "
+    def lowered(self) -> list[str]:
+        """The document's texts so far, ASCII lower case; converted lazily, each once,
+        so that a document parsed piece by piece costs linear time, not quadratic."""
+        for text in self._text[len(self._lowered):]:
+            self._lowered.append(" " + unidecode(text).lower() + " ")
         return self._lowered
 
     def note_person(self, entity: Entity, surname_keys: Iterable[str]) -> None:
@@ -283,8 +283,9 @@ class Resolver:
         pattern = self._not_near.get(entity.id)
         if pattern is None or context is None:
             return False
-        lowered = context.lowered
-        return bool(pattern.search(lowered)) and not self._confirm[entity.id].search(lowered)
+        pieces = context.lowered()
+        confirm = self._confirm[entity.id]
+        return any(pattern.search(p) for p in pieces) and not any(confirm.search(p) for p in pieces)
 
     def _surname(self, text: str, context: DocumentContext | None) -> Resolution | None:
         key = fold(text)

@@ -19,12 +19,19 @@ What the component leaves in `doc.ents` (the contract with extraction):
   and the small model's usual mistakes corrected ("UAVs" as ORG is dropped).
 
 Surnames alone link to the full name met earlier in the document. When a
-document is parsed in pieces (sentence by sentence), pass one context to
-every call so that the memory spans the document:
+document is parsed in pieces (paragraph by paragraph), give every piece the
+same context so that the memory spans the document, either per call:
 
     ctx = gazetteer.resolver.document_context()
     for sentence in sentences:
         nlp(sentence, component_cfg={"armstrace_gazetteer": {"context": ctx}})
+
+or on the Doc before the pipeline runs, which also works with nlp.pipe over
+pieces of many documents:
+
+    piece = nlp.make_doc(text)
+    piece._.armstrace_context = context_of_its_document
+    for doc in nlp.pipe(pieces): ...
 
 The matcher is built once: an Aho-Corasick trie over folded names, walked
 token by token, so that "Shahed 136", "Shahed-136" and "shahed136" meet the
@@ -58,6 +65,8 @@ _HOW_LABEL = {"name": STATE, "capital": CAPITAL, "institution": INSTITUTION, "de
 JOINERS = frozenset({"-", "‐", "–", "/", ".", "'", "’", "&"})
 # "New Mexico" is not Mexico; "Latin American" is not American.
 NOT_AFTER = {STATE: {"new"}, CAPITAL: {"new"}, DEMONYM: {"latin", "south", "north", "central", "new"}}
+# An ambiguous name inside a longer spaCy entity of these labels is part of that name.
+_INSIDE_A_NAME = {(label, True) for label in ("PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW")}
 # The small model's labels that name a place, a group or a thing we may know.
 PLACE_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC"})
 # Words that show an ORG span is really a person's office ("Armed Forces Chief of").
@@ -116,16 +125,26 @@ class _DocState:
 
     doc: Doc
     ctx: DocumentContext
-    spacy_cover: list[tuple[int, int, str]]
+    spacy_ents: list[Span]  # spaCy's own entities, before this component
+    ent_of: list[int]  # token index -> index into spacy_ents, or -1 (spaCy's entities never overlap)
     sentence_of: list[int]
     weapon_heads: dict[int, tuple[str, bool]]
     occupied: list[bool]
-    not_people: list[tuple[int, int]] = field(default_factory=list)
     weapon_sentences: set[int] = field(default_factory=set)
 
     def occupy(self, span: _Span) -> None:
         for index in range(span.start, span.end):
             self.occupied[index] = True
+
+    def spacy_label(self, start: int, end: int) -> tuple[str, bool]:
+        """spaCy's label over tokens start..end (or ""), and whether its entity is longer."""
+        index = self.ent_of[start]
+        if index < 0:
+            return "", False
+        ent = self.spacy_ents[index]
+        if end > ent.end:
+            return "", False
+        return ent.label_, (ent.end - ent.start) > (end - start)
 
 
 class Gazetteer:
@@ -188,14 +207,17 @@ class Gazetteer:
     # ------------------------------------------------------------------ the component
 
     def __call__(self, doc: Doc, context: DocumentContext | None = None) -> Doc:
-        ctx = context if context is not None else self.resolver.document_context()
+        # The document's memory: given to this call, set on the Doc before the pipeline
+        # ran (so that nlp.pipe over many documents can carry one per document), or new.
+        ctx = context or doc._.armstrace_context or self.resolver.document_context()
         ctx.add_text(doc.text)
         original = list(doc.ents)
+        ent_of = [-1] * len(doc)
+        for index, ent in enumerate(original):
+            for token_index in range(ent.start, ent.end):
+                ent_of[token_index] = index
         state = _DocState(
-            doc=doc, ctx=ctx,
-            spacy_cover=_cover(original, ("PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW")),
-            # spaCy's entities that are surely not people (it often calls a surname ORG, so not ORG)
-            not_people=[(e.start, e.end) for e in original if e.label_ not in ("PERSON", "ORG")],
+            doc=doc, ctx=ctx, spacy_ents=original, ent_of=ent_of,
             sentence_of=_sentence_index(doc), weapon_heads=self._weapon_heads(doc),
             occupied=[False] * len(doc),
         )
@@ -320,7 +342,7 @@ class Gazetteer:
                 continue
             if entry.label == SYSTEM and entry.ambiguous and state.sentence_of[start] not in state.weapon_sentences:
                 continue
-            if entry.ambiguous and _inside_longer(start, end, state.spacy_cover):
+            if entry.ambiguous and state.spacy_label(start, end) in _INSIDE_A_NAME:
                 continue  # "Jordan" in "Michael Jordan", "Pars" in "the Pars Defence Trading Company"
             if entry.label in (STATE, CAPITAL, INSTITUTION, DEMONYM):
                 entity = self.catalog.get(entry.entity_id)
@@ -338,7 +360,7 @@ class Gazetteer:
         surname = next((e for e in entries if e.label == SURNAME and _written_ok(surface, e)), None)
         if start > 0 and doc[start - 1].lower_ in ("the", "a", "an", "these", "those", "its", "their"):
             surname = None  # "the Abrams" is a thing, not Elliott Abrams
-        if any(s <= start and end <= e for s, e in state.not_people):
+        if state.spacy_label(start, end)[0] not in ("", "PERSON", "ORG"):
             surname = None  # "In May" is a date, "Austin, Texas" a place: spaCy said so
         elif fold(surface) in MONTHS_AND_DAYS and not state.ctx.person_for_surname(fold(surface)):
             surname = None  # "May" is Theresa May only after her full name
@@ -365,7 +387,7 @@ class Gazetteer:
         key = fold(doc[start:end].text)
         if state.ctx.person_for_surname(key) or state.ctx.new_person(key):
             return True
-        if any(s <= start and end <= e and label == "PERSON" for s, e, label in state.spacy_cover):
+        if state.spacy_label(start, end)[0] == "PERSON":
             return True
         return start > 0 and fold(doc[start - 1].text) in TITLES and doc[start - 1].text[:1].isupper()
 
@@ -515,14 +537,6 @@ def _written_ok(surface: str, entry: _Entry) -> bool:
             return False  # "Iran supplied Russia" is a clause, "Iran-supplied" an origin
         surface = base
     return case_compatible(surface, entry.name, strict=True)
-
-
-def _cover(ents: Iterable[Span], labels: tuple[str, ...]) -> list[tuple[int, int, str]]:
-    return [(e.start, e.end, e.label_) for e in ents if e.label_ in labels]
-
-
-def _inside_longer(start: int, end: int, cover: list[tuple[int, int, str]]) -> bool:
-    return any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in cover)
 
 
 def _sentence_index(doc: Doc) -> list[int]:
