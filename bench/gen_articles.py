@@ -21,11 +21,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 STATES = [
-    ("Iran", "Iranian", "Tehran"), ("Russia", "Russian", "Moscow"), ("Belarus", "Belarusian", "Minsk"),
-    ("Venezuela", "Venezuelan", "Caracas"), ("Ethiopia", "Ethiopian", "Addis Ababa"),
-    ("Tajikistan", "Tajik", "Dushanbe"), ("Turkey", "Turkish", "Ankara"), ("Ukraine", "Ukrainian", "Kyiv"),
-    ("Sudan", "Sudanese", "Khartoum"), ("Armenia", "Armenian", "Yerevan"), ("Serbia", "Serbian", "Belgrade"),
-    ("Algeria", "Algerian", "Algiers"),
+    ("Iran", "Iranian", "Tehran", "Isfahan"), ("Russia", "Russian", "Moscow", "Kazan"),
+    ("Belarus", "Belarusian", "Minsk", "Gomel"), ("Venezuela", "Venezuelan", "Caracas", "Maracaibo"),
+    ("Ethiopia", "Ethiopian", "Addis Ababa", "Dire Dawa"), ("Tajikistan", "Tajik", "Dushanbe", "Khujand"),
+    ("Turkey", "Turkish", "Ankara", "Izmir"), ("Ukraine", "Ukrainian", "Kyiv", "Lviv"),
+    ("Sudan", "Sudanese", "Khartoum", "Port Sudan"), ("Armenia", "Armenian", "Yerevan", "Gyumri"),
+    ("Serbia", "Serbian", "Belgrade", "Novi Sad"), ("Algeria", "Algerian", "Algiers", "Oran"),
 ]  # fmt: skip
 SYSTEMS = [
     ("Shahed-136", "loitering munitions"), ("Mohajer-6", "drones"), ("Ababil-2", "drones"),
@@ -44,15 +45,15 @@ ARMS_SENTENCES = [
 ]
 FILLER_SENTENCES = [
     "Trade between {a} and {b} rose by {pct} percent in the first quarter, customs data showed.",
-    "Heavy rain flooded several districts of {acap} on {day}, and schools were closed for two days.",
-    "The national football team of {a} beat {b} {g1}-{g2} in a friendly match in {bcap}.",
-    "A new exhibition of {aadj} carpets opened in {bcap}, drawing thousands of visitors.",
+    "Heavy rain flooded several districts of {acity} on {weekday}, and many roads were shut for two days.",
+    "The national football team of {a} beat {b} {g1}-{g2} in a friendly match in {bcity}.",
+    "A new exhibition of {aadj} carpets in {bcity} drew thousands of visitors.",
     "The central bank of {a} kept its main interest rate at {pct} percent, citing stable prices.",
-    "Farmers in {a} expect a record wheat harvest after a mild winter, the agriculture ministry said.",
-    "Officials from {a} and {b} discussed new flight routes and tourism visas at a meeting in {acap}.",
-    "The price of bread in {acap} has doubled since last year, according to a consumer group.",
-    "A regional summit on water management will take place in {bcap} in the autumn.",
-    "Students in {a} staged a protest over tuition fees outside the parliament in {acap}.",
+    "Farmers in {a} hope for a record wheat harvest after a mild winter, the agriculture ministry said.",
+    "Officials from {a} and {b} discussed new flight routes and tourism visas at a meeting in {acity}.",
+    "The price of bread in {acity} has doubled since last year, according to a consumer group.",
+    "A regional summit on water management is due in {bcity} in the autumn.",
+    "Students in {a} staged a protest over tuition fees outside the parliament in {acity}.",
 ]
 TOPICS = ["Trade", "Weather", "Sport", "Culture", "Economy", "Farming", "Travel", "Education"]
 
@@ -62,10 +63,10 @@ def _fill(template: str, rng: random.Random, day: date) -> str:
     system, kind = rng.choice(SYSTEMS)
     return template.format(
         s=a[0], sadj=a[1], scap=a[2], r=b[0], radj=b[1], rcap=b[2],
-        a=a[0], aadj=a[1], acap=a[2], b=b[0], bcap=b[2],
+        a=a[0], aadj=a[1], acity=a[3], b=b[0], bcity=b[3],
         sys=system, kind=kind, n=rng.choice(["dozens of", "several hundred", "12", "40", "about 100"]),
         pct=rng.randint(2, 30), g1=rng.randint(0, 4), g2=rng.randint(0, 4),
-        day=day.strftime("%B %d").replace(" 0", " "),
+        day=day.strftime("%B %d").replace(" 0", " "), weekday=day.strftime("%A"),
     )  # fmt: skip
 
 

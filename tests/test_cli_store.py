@@ -238,9 +238,10 @@ def test_demo_ingests_the_bundled_examples(repo: Path, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_fifty_megabyte_file_through_the_cli(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
-    filler = (
-        "Grain exports rose again this spring and the ports stayed open, the ministry said. " * 10 + "\n"
-    ).encode()
+    # Filler with no weapon or trigger word, so that extraction's triage skips it: this checks
+    # that ingest and storage cope with the size, not how fast spaCy parses 50 MB.
+    sentence = "The weather in the capital stayed mild this week, and the markets were calm, traders said. "
+    filler = (sentence * 10 + "\n").encode()
     with path.open("wb") as handle:
         handle.write(b"A very long market report\n\nMay 18, 2022\n\n")
         handle.write(b"Iran has delivered Shahed-136 drones to Russia, US officials said.\n")

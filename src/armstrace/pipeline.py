@@ -179,14 +179,20 @@ def _resolve_extractor(extractor: Any) -> ExtractorLike:
 
 
 def _extractor_version(extractor: Any) -> str | None:
-    """The extractor's version when known before extracting (so unchanged documents are skipped)."""
+    """The extractor's version when known before extracting (so unchanged documents are skipped).
+
+    From the extractor itself, else from `armstrace.extract.extractor_version()`
+    or `EXTRACTOR_VERSION` without loading spaCy; None when neither exists, in
+    which case any stored copy of a document counts as done.
+    """
     if extractor is not None and hasattr(extractor, "pipe"):
         return getattr(extractor, "version", None)
-    try:
-        from armstrace.extract import EXTRACTOR_VERSION  # type: ignore[attr-defined]
-    except ImportError:
+    import armstrace.extract as extract
+
+    known = getattr(extract, "extractor_version", None) or getattr(extract, "EXTRACTOR_VERSION", None)
+    if known is None:
         return None
-    return str(EXTRACTOR_VERSION)
+    return str(known() if callable(known) else known)
 
 
 __all__ = ["FUSE_EVERY_DOCS", "IngestSummary", "default_extractor", "ingest_paths"]
