@@ -16,6 +16,12 @@ from armstrace.extract.syntax import PASSIVE_SUBJECT_DEPS, agent_of, child, prep
 from armstrace.model import EntityRef
 
 
+# Heads of speaker phrases that a place names: "the defence ministry in Bratislava".
+ORGAN_HEADS = {"ministry", "government", "office", "spokesman", "spokeswoman", "spokesperson", "embassy",
+               "mission", "command", "military", "army", "navy", "department", "agency", "administration",
+               "presidency", "cabinet", "official", "officials", "force", "forces"}
+
+
 @dataclass
 class Attribution:
     actor: EntityRef
@@ -42,6 +48,13 @@ def speaker_actor(finder: ActorFinder, tok: Token | None, lex: Lexicon, speaker_
         for sub in tok.subtree:
             if sub.dep_ == "pobj" and sub.head.lower_ in ("with", "of", "from"):
                 actors = finder.actors(sub, speaker_state=speaker_state)
+                if actors:
+                    break
+    if not actors and tok.lemma_.lower() in ORGAN_HEADS:
+        # "the defence ministry in Bratislava", "the Ministry of Defence in London"
+        for sub in tok.subtree:
+            if sub.ent_type_ in ("CAPITAL", "STATE", "GPE", "INSTITUTION"):
+                actors = finder.actors(sub)
                 if actors:
                     break
     if not actors:
@@ -103,6 +116,23 @@ def attributions_for(trigger: Token, sentence: Span, finder: ActorFinder, lex: L
                     out.append(Attribution(who[0], "denies" if lemma in deny_nouns else "asserts", who[1],
                                            None, tok))
                     break
+    # Parenthetical reporting: "X was delivered to Kyiv by Berlin, Ukraine's air force said, as ..." where the
+    # parser hangs "said" under the event's clause instead of above it.
+    anc = [trigger, *trigger.ancestors]
+    for node in anc:
+        for c in node.children:
+            if c.dep_ not in ("parataxis", "advcl", "conj", "ccomp", "npadvmod") or c.pos_ != "VERB":
+                continue
+            lemma = c.lemma_.lower()
+            if lemma not in report and lemma not in deny:
+                continue
+            if any(a.verb is not None and a.verb == c for a in out) or any(
+                    g.dep_ in ("ccomp", "dobj") for g in c.children):
+                continue
+            spk = child(c, "nsubj")
+            who = speaker_actor(finder, spk, lex, speaker_state)
+            if who is not None:
+                out.append(Attribution(who[0], "denies" if lemma in deny else "asserts", who[1], _date_of(c), c))
     # 'according to X' / 'citing X' anywhere in the sentence
     for t in sentence:
         if t.lower_ == "according" and t.dep_ == "prep":
