@@ -122,12 +122,9 @@ class Resolver:
         self._not_near: dict[str, re.Pattern[str]] = {}
         self._confirm: dict[str, re.Pattern[str]] = {}
         self._static: dict[tuple[str, str | None], Resolution | None] = {}
+        self._fuzzy_ready = False
         for entity in catalog:
             self._index(entity)
-        self._person_choices = list(self._person_keys)
-        self._surname_choices = list(self._surname_sounds)
-        self._place_choices = list(self._place_keys)
-        self._org_choices = list(self._org_keys)
 
     def _index(self, entity: Entity) -> None:
         named = [(n, "name") for n in entity.names()]
@@ -137,23 +134,39 @@ class Resolver:
         for text, how in named:
             self._exact.setdefault(_squash(text), []).append((entity, how))
         if entity.kind == "person":
-            for text in entity.names():
-                if len(text.split()) >= 2:
-                    self._person_keys.setdefault(sound_key(text), []).append(entity)
             for surname in entity.surnames:
                 _add_unique(self._surnames.setdefault(fold(surname), []), entity)
-                _add_unique(self._surname_sounds.setdefault(sound_key(surname), []), entity)
-        elif entity.kind == "state":
-            for text, how in named:
-                if len(fold(text)) >= 5:
-                    self._place_keys.setdefault(sound_key(text), []).append((entity, how))
-            if entity.not_near:
-                self._not_near[entity.id] = _phrase_pattern(entity.not_near)
-                self._confirm[entity.id] = _phrase_pattern(entity.capitals + entity.demonyms)
-        elif entity.kind == "org":
-            for text in entity.names():
-                if len(fold(text)) >= 6:
-                    self._org_keys.setdefault(fold(text), []).append(entity)
+        elif entity.kind == "state" and entity.not_near:
+            self._not_near[entity.id] = _phrase_pattern(entity.not_near)
+            self._confirm[entity.id] = _phrase_pattern(entity.capitals + entity.demonyms)
+
+    def _fuzzy_index(self) -> None:
+        """The keys for fuzzy matching, built on first need: most documents never need them,
+        and start-up time matters on every worker."""
+        if self._fuzzy_ready:
+            return
+        for entity in self.catalog:
+            if entity.kind == "person":
+                for text in entity.names():
+                    if len(text.split()) >= 2:
+                        self._person_keys.setdefault(sound_key(text), []).append(entity)
+                for surname in entity.surnames:
+                    _add_unique(self._surname_sounds.setdefault(sound_key(surname), []), entity)
+            elif entity.kind == "state":
+                named = [(n, "name") for n in entity.names()] + [(n, "demonym") for n in entity.demonyms]
+                named += [(n, "capital") for n in entity.capitals] + [(n, "institution") for n in entity.institutions]
+                for text, how in named:
+                    if len(fold(text)) >= 5:
+                        self._place_keys.setdefault(sound_key(text), []).append((entity, how))
+            elif entity.kind == "org":
+                for text in entity.names():
+                    if len(fold(text)) >= 6:
+                        self._org_keys.setdefault(fold(text), []).append(entity)
+        self._person_choices = list(self._person_keys)
+        self._surname_choices = list(self._surname_sounds)
+        self._place_choices = list(self._place_keys)
+        self._org_choices = list(self._org_keys)
+        self._fuzzy_ready = True
 
     # ------------------------------------------------------------------ public API
 
@@ -308,6 +321,7 @@ class Resolver:
         return None
 
     def _fuzzy(self, text: str, kind: str | None, context: DocumentContext | None) -> Resolution | None:
+        self._fuzzy_index()
         if kind in (None, "person"):
             found = self._fuzzy_person(_strip_titles(text), context)
             if found is not None:
