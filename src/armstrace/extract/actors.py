@@ -33,6 +33,9 @@ CIVILIAN_MODIFIERS = {"passenger", "civilian", "commercial", "civil", "cargo", "
                       "agricultural", "firefighting", "medical", "rescue"}
 REPORTING_LEMMAS = {"say", "tell", "state", "announce", "add", "insist", "claim", "declare", "stress", "note",
                     "write", "assert", "confirm", "deny", "admit"}
+# Organs of a state that the catalogue may not list by name.
+GENERIC_ORGANS = {"ministry", "navy", "army", "military", "government", "force", "forces", "office", "department",
+                  "command", "guard", "parliament", "presidency", "cabinet"}
 RELATIONAL_HEADS = {"member", "part", "ally", "neighbour", "neighbor", "partner", "enemy", "rival", "capital",
                     "city", "region", "border", "coast", "province", "side", "friend", "adversary", "foe"}
 PRONOUN_ACTORS = {"it", "its", "they", "them", "their", "we", "our", "us", "he", "she", "his", "her", "i", "my"}
@@ -231,6 +234,15 @@ class ActorFinder:
 
     def _actors_of_np(self, head: Token, acting: bool, speaker_state: EntityRef | None) -> list[Actor]:
         ent = self.index.get(head)
+        if ent is not None and ent.label_ == "ORG" and self.kb.entity(ent.kb_id_) is None and (
+                head.lemma_.lower() in GENERIC_ORGANS):
+            # "the defence ministry said", "the Indian navy": an organ the catalogue cannot name is its
+            # state's, the one its phrase names or else the one the text is about.
+            modifiers = [a for c in head.children if c.dep_ in ("poss", "amod", "compound", "nmod")
+                         for a in self.actors(c)]
+            named = [a for a in modifiers if a.ref.id and len(a.ref.id) == 3]
+            state = named[0].ref if named else self.coref.last_state()
+            return [Actor(state, head, "coref")] if state else []
         if ent is not None and ent.label_ in ACTOR_LABELS:
             got = actor_ref(ent, self.kb, acting)
             if got:

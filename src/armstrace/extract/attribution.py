@@ -15,7 +15,6 @@ from armstrace.extract.lexicon import Lexicon
 from armstrace.extract.syntax import PASSIVE_SUBJECT_DEPS, agent_of, child, prep_objects, subject
 from armstrace.model import EntityRef
 
-
 # Heads of speaker phrases that a place names: "the defence ministry in Bratislava".
 ORGAN_HEADS = {"ministry", "government", "office", "spokesman", "spokeswoman", "spokesperson", "embassy",
                "mission", "command", "military", "army", "navy", "department", "agency", "administration",

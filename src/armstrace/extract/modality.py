@@ -70,6 +70,15 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
         return status
     if own:
         return own
+    # A headline infinitive governs what follows: "France to follow Britain in sending missiles".
+    for gov in chain[1:]:
+        if gov.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in gov.children) and not any(
+                c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in gov.children) and gov.head == gov:
+            return "planned"
+    # Building a factory is not yet producing: "Russia is building a plant to make drones".
+    if trigger.tag_ == "VBG" and trigger.lemma_.lower() in ("build", "construct", "set", "establish") and any(
+            c.dep_ == "aux" for c in trigger.children):
+        return "planned"
     # No modal: tense and aspect decide. A bare infinitive takes its governor's
     # ("Iran to help Russia produce" is planned; "Iran helped Russia produce" happened).
     if trigger.tag_ == "VB":
@@ -87,7 +96,11 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
         if any(c.lower_ == "to" and c.dep_ == "aux" for c in trigger.children):
             return "planned"
         return "delivered"
-    # Nominal triggers: 'the delivery of', 'Iran's sale of' report a fact unless qualified.
+    # Nominal triggers: 'the delivery of', 'Iran's sale of' report a fact unless qualified; a sale or
+    # purchase with a price ("Germany's purchase of Arrow 3 for $3.5 billion") is a contract.
+    if trigger.lemma_.lower() in ("sale", "purchase", "acquisition", "procurement", "order") and any(
+            t.ent_type_ == "MONEY" for t in trigger.subtree):
+        return "agreed"
     return "delivered"
 
 
