@@ -282,12 +282,18 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def event_page(request: Request, event_id: str, reviewed: str | None = None) -> HTMLResponse:
         record = get_event(event_id)
-        related = [e for e in store.events(
-            type=record.get("type"),
-            supplier=(record.get("supplier") or {}).get("id"),
-            recipient=(record.get("recipient") or {}).get("id"),
-            limit=11,
-        ) if e["id"] != record["id"]][:10]
+        # Merge candidates: events fusion kept apart within the same block
+        # (type, parties, item family); an indexed lookup.
+        block = (record.get("fusion") or {}).get("block") or {}
+        related = sorted(
+            (e for e in store.events_in_block(
+                record.get("type") or "",
+                (record.get("supplier") or {}).get("id"),
+                (record.get("recipient") or {}).get("id"),
+                record.get("item_family") or block.get("family") or None,
+            ) if e["id"] != record["id"]),
+            key=lambda e: (e.get("first_reported") or "", e["id"]), reverse=True,
+        )[:10]
         return render(
             request, "event.html", title=f"{record.get('type')}: {ref_label(record.get('supplier'))} → "
             f"{ref_label(record.get('recipient'))}", event=record, claims=_claim_views(store, record),
