@@ -106,7 +106,7 @@ class Entity:
     id: str
     kind: str
     name: str
-    aliases: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other names; `names()` gives the name and these
     state: str | None = None
     category: str | None = None
     maker: str | None = None
@@ -395,7 +395,7 @@ class Catalog:
             name = usable[0] if usable else country["name"]
             alpha_3 = country["alpha_3"]
             self._by_id[alpha_3] = Entity(
-                id=alpha_3, kind="state", name=name, aliases=list(dict.fromkeys(usable)),
+                id=alpha_3, kind="state", name=name, aliases=[n for n in dict.fromkeys(usable) if n != name],
                 state=alpha_3, source="pycountry",
             )
 
@@ -451,9 +451,10 @@ class Catalog:
             if entity.name != name and entity.name not in entity.aliases:
                 entity.aliases.insert(0, entity.name)  # the old name stays findable
             entity.name = name
-        for alias in [name, *_texts(raw, "aliases")]:
+        for alias in _texts(raw, "aliases"):
             if alias not in entity.aliases:
                 entity.aliases.append(alias)
+        entity.aliases = [a for a in entity.aliases if a != entity.name]  # the name itself is not an alias
         entity.ambiguous.extend(a for a in _texts(raw, "ambiguous") if a not in entity.ambiguous)
         if kind == "state":
             entity.state = entity_id
