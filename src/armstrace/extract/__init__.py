@@ -125,7 +125,7 @@ class Extractor:
 
     def _extract_window(self, docs: list[Document], batch_size: int) -> Iterator[DocumentResult]:
         selected: list[list[Chunk]] = []
-        texts: list[str] = []
+        texts: list = []
         for doc in docs:
             chunks = split_chunks(doc.text)
             weapon = [bool(self.triage.hits(c.text)) for c in chunks]
@@ -133,7 +133,14 @@ class Extractor:
             keep = [c for c, w in zip(chunks, weapon, strict=True) if w or (
                 any(weapon) and self.stance_triage.hits(c.text))]
             selected.append(keep)
-            texts.extend(c.text for c in keep)
+            # The paragraphs of one document share one resolver context, so that "Heydari" later in
+            # the article links to "Kioumars Heydari" earlier, though each paragraph is parsed alone.
+            context = self.kb.resolver.document_context(doc.text) if keep else None
+            for c in keep:
+                piece = self.nlp.make_doc(c.text)
+                if piece.has_extension("armstrace_context"):
+                    piece._.armstrace_context = context
+                texts.append(piece)
         parsed = iter(self.nlp.pipe(texts, batch_size=batch_size))
         for doc, keep in zip(docs, selected, strict=True):
             parsed_chunks = [(chunk, next(parsed)) for chunk in keep]
