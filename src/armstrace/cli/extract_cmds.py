@@ -38,8 +38,23 @@ def extract(
 
     Example: armstrace extract ../shared/eval/dev/*.txt --format jsonl > pred.jsonl
     """
-    from armstrace.extract.parallel import extract_stream
+    from armstrace.extract.parallel import extract_stream, make_extractor
     from armstrace.ingest import IngestFailure, iter_documents
+    from armstrace.knowledge import CatalogError
+
+    extractor = None
+    try:
+        # Built before reading anything, so that a bad catalogue or a missing model is one clear line.
+        if workers <= 1 and scheduler is None:
+            extractor = make_extractor(method.value)
+        else:
+            from armstrace.knowledge import default_catalog
+
+            default_catalog()
+    except CatalogError as exc:
+        raise fail(f"catalogue: {exc}") from None
+    except OSError as exc:
+        raise fail(f"cannot load the spaCy model: {exc}") from None
 
     failures: list[IngestFailure] = []
 
@@ -54,7 +69,8 @@ def extract(
                 err.print(f"[yellow]warning[/yellow] {item.path}: {warning}")
             yield item
 
-    results = extract_stream(documents(), workers=workers, method=method.value, scheduler=scheduler)
+    results = extract_stream(documents(), workers=workers, method=method.value, scheduler=scheduler,
+                             extractor=extractor)
     errors: list[str] = []
 
     def checked(stream):  # noqa: ANN001, ANN202 - report documents whose extraction failed, keep going
