@@ -94,3 +94,14 @@ def test_fifty_megabyte_text_file(tmp_path: Path) -> None:
     assert (doc.title, doc.published) == ("A very long report", "2022-05-18")
     # Not a benchmark: a generous bound that only quadratic behaviour would break.
     assert elapsed < 30, elapsed
+
+
+def test_nul_characters_in_jsonl_text_are_replaced(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "nul.jsonl"
+    path.write_text(json.dumps({"text": "Iran sent drones\u0000 to Russia."}) + "\n", encoding="utf-8")
+    [doc] = read(path)
+    assert isinstance(doc, Document)
+    assert doc.text == "Iran sent drones\ufffd to Russia."  # same length: offsets still hold
+    assert doc.warnings == ["1 NUL character(s) replaced with U+FFFD"]

@@ -132,7 +132,19 @@ def ingest_paths(
                     if store.has_document(result.document.id, result.extractor_version or version):
                         summary.duplicate += 1  # the same text twice within this run
                     else:
-                        new_ids = store.add_result(result)
+                        try:
+                            new_ids = store.add_result(result)
+                        except (KeyboardInterrupt, SystemExit):
+                            raise
+                        except Exception as exc:
+                            # This document only (its transaction rolled back); the rest go on.
+                            summary.fail(
+                                IngestFailure(
+                                    result.document.path or result.document.id, _reason("cannot store", exc)
+                                )
+                            )
+                            tick(summary)
+                            continue
                         summary.new += 1
                         where = result.document.path or result.document.id
                         summary.warnings.extend(f"{where}: {w}" for w in result.document.warnings)
@@ -150,7 +162,7 @@ def ingest_paths(
                 # One bad document must not sink the batch: the documents
                 # being extracted when it broke are failures, the rest go on
                 # through a fresh pipe over the same source.
-                reason = f"extraction failed: {type(exc).__name__}: {exc}".splitlines()[0]
+                reason = _reason("extraction failed", exc)
                 while in_flight:
                     doc = in_flight.popleft()
                     summary.fail(IngestFailure(doc.path or "?", reason))
@@ -163,6 +175,12 @@ def ingest_paths(
         summary.events.extend(fuse(store, leftover))
     summary.events = list(dict.fromkeys(summary.events))
     return summary
+
+
+def _reason(what: str, exc: BaseException) -> str:
+    """One line: what failed and why."""
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{what}: {type(exc).__name__}: {detail[0]}" if detail else f"{what}: {type(exc).__name__}"
 
 
 def _prepend(first: Document, rest: Iterator[Document]) -> Iterator[Document]:

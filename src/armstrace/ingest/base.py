@@ -47,3 +47,14 @@ def domain_of(url: str | None) -> str | None:
     if not host:
         return None
     return host[4:] if host.startswith("www.") else host
+
+
+def without_nul(text: str, warnings: list[str]) -> str:
+    """`text` with NUL characters replaced by U+FFFD (same length, so offsets hold), with a warning.
+
+    No article means a NUL, and PostgreSQL text cannot store one.
+    """
+    if "\x00" not in text:
+        return text
+    warnings.append(f"{text.count(chr(0))} NUL character(s) replaced with U+FFFD")
+    return text.replace("\x00", "\ufffd")

@@ -54,6 +54,9 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
         odd = sum(1 for ch in sample if (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS) or ch == "\ufffd")
         if odd / len(sample) > CONTROL_RATIO:
             raise NotText("binary file")
+    if bom and "\x00" in text:  # a wide encoding can still spell U+0000
+        text = text.replace("\x00", "\ufffd")
+        warnings.append("NUL character(s) replaced with U+FFFD")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, warnings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from armstrace.ingest.base import clip_title, domain_of
+from armstrace.ingest.base import clip_title, domain_of, without_nul
 from armstrace.ingest.dates import find_dateline, normalise_date
 from armstrace.model import Document
 
@@ -38,6 +38,7 @@ def document_from_html(html: str, path: str, published: str | None, warnings: li
     text = (extracted.text or "").strip() if extracted is not None else ""
     if not text:
         raise NoMainText("no article text found in HTML")
+    text = without_nul(text, warnings)
     url = extracted.url or None
     return Document(
         text=text,

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from armstrace.ingest.base import IngestFailure, clip_title, domain_of
+from armstrace.ingest.base import IngestFailure, clip_title, domain_of, without_nul
 from armstrace.ingest.dates import find_dateline, normalise_date
 from armstrace.model import Document
 
 
 def document_from_record(record: dict, path: str, published: str | None, warnings: list[str]) -> Document:
     """Build a Document from one JSONL record (already checked to have text)."""
-    text = record["text"].replace("\r\n", "\n").replace("\r", "\n")
+    text = without_nul(record["text"].replace("\r\n", "\n").replace("\r", "\n"), warnings)
     url = record.get("url") if isinstance(record.get("url"), str) else None
     given = record.get("published")
     given_iso = normalise_date(given)

@@ -468,7 +468,7 @@ class Store:
             select(claims.c.id)
             .join(documents, documents.c.id == claims.c.doc_id)
             .where(claims.c.extractor_version == documents.c.extractor_version, ~linked)
-            .order_by(claims.c.published, claims.c.id)
+            .order_by(claims.c.published.asc().nulls_first(), claims.c.id)
         )
         with self._read() as conn:
             return list(conn.execute(query).scalars())
@@ -651,7 +651,7 @@ class Store:
                     .add_columns(event_claims.c.event_id)
                     .join(event_claims, event_claims.c.claim_id == claims.c.id)
                     .where(event_claims.c.event_id.in_(chunk))
-                    .order_by(claims.c.published, claims.c.doc_id, claims.c.id)
+                    .order_by(claims.c.published.asc().nulls_first(), claims.c.doc_id, claims.c.id)
                 )
                 for row in conn.execute(query):
                     by_id[row.event_id]["claims"].append(rows.claim_in_event(rows.claim_dict(row)))
