@@ -323,6 +323,24 @@ def test_api_merge_joins_two_events(writable: Server, rw_store: Store) -> None:
     assert {c["id"] for c in keep["claims"]} | {c["id"] for c in absorb["claims"]} <= claim_ids
 
 
+def test_form_split_moves_claims_to_a_new_event(writable: Server, rw_store: Store) -> None:
+    event = next((e for e in rw_store.events(with_claims=True) if len(e["claims"]) > 1), None)
+    if event is None:
+        pytest.skip("no event with two claims in this store")
+    moving = event["claims"][-1]["id"]
+    with writable.client() as client:
+        csrf = _review_page(client, event["id"])
+        response = client.post(f"/events/{event['id']}/review",
+                               data={"action": "split", "claim": [moving], "token": TOKEN, "csrf": csrf},
+                               headers={"Origin": writable.base})
+    assert response.status_code == 303, response.text
+    holders = rw_store.event_ids_for_claims([moving])[moving]
+    assert holders and all(moving in {c["id"] for c in (rw_store.event(h) or {}).get("claims", [])} for h in holders)
+    staying = {c["id"] for c in event["claims"]} - {moving}
+    for holder in holders:
+        assert not staying & {c["id"] for c in (rw_store.event(holder) or {})["claims"]}
+
+
 @pytest.mark.parametrize(
     ("headers", "with_csrf", "with_token"),
     [
