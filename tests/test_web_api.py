@@ -129,6 +129,10 @@ def test_unknown_ids_are_404_in_pages_and_api(readonly: Server) -> None:
         assert client.get("/documents/nope").status_code == 404
         assert client.get("/api/documents/nope").status_code == 404
         assert client.get("/api/entities/org:nobody-at-all").status_code == 404
+        unknown_page = client.get("/no/such/page")
+        bad_page = client.get("/events", params={"limit": "many"})
+    assert unknown_page.status_code == 404 and "text/html" in unknown_page.headers["content-type"]
+    assert bad_page.status_code == 422 and "limit: Input should be a valid integer" in bad_page.text
 
 
 def test_pagination_walks_every_event_once(readonly: Server, store: Store) -> None:
