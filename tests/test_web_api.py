@@ -387,3 +387,15 @@ def test_serve_fails_in_one_line_without_a_database(tmp_path: Path, cli: Any) ->
     result = cli("serve", "--db", str(tmp_path / "missing.db"), "--port", "1")
     assert result.returncode == 1
     assert "no database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_fails_in_one_line_when_the_port_is_taken(stores: tuple[BuiltStore, BuiltStore], cli: Any) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("serve", "--db", stores[0].url, "--port", str(port))
+    assert result.returncode == 1
+    assert "cannot listen on 127.0.0.1" in result.stderr and "Traceback" not in result.stderr

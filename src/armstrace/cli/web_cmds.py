@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import typer
 
@@ -34,6 +35,9 @@ def serve(
     from armstrace.web import create_app
 
     token = token or os.environ.get(TOKEN_ENV) or None
+    problem = _cannot_listen(host, port)
+    if problem:
+        raise fail(f"cannot listen on {host}:{port}: {problem}")
     try:
         web_app = create_app(_url(db), token=token)
     except StoreError as exc:
@@ -48,6 +52,22 @@ def serve(
         uvicorn.run(web_app, host=host, port=port, log_level="warning")
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the address cannot be bound (in words), or None; checked before the store is opened."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"unknown host ({exc.strerror})"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 def _url(db: str | None) -> str:

@@ -46,12 +46,22 @@ WEB_INDEXES: dict[str, tuple[str, str]] = {
 
 
 def existing_indexes(store: Any) -> set[str]:
-    from sqlalchemy import inspect
+    """Names of the indexes on the events and documents tables (expression indexes included,
+    which SQLAlchemy's inspector skips on SQLite)."""
+    if store.dialect == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'documents')"
+    elif store.dialect == "postgresql":
+        query = ("SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'documents') "
+                 "AND schemaname = current_schema()")
+    else:
+        from sqlalchemy import inspect
 
+        with store.engine.connect() as conn:
+            inspector = inspect(conn)
+            return {index["name"] for table in ("events", "documents")
+                    for index in inspector.get_indexes(table) if index.get("name")}
     with store.engine.connect() as conn:
-        inspector = inspect(conn)
-        return {index["name"] for table in ("events", "documents") for index in inspector.get_indexes(table)
-                if index.get("name")}
+        return {str(name) for name in conn.execute(text(query)).scalars() if name}
 
 
 def ensure_indexes(store: Any) -> list[str]:
