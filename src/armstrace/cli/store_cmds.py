@@ -30,6 +30,16 @@ def _open(db: str | None, create: bool = True) -> Store:
         raise fail_line(str(exc)) from None
 
 
+def _shown(store: Store) -> str:
+    """The database as the user would name it: the file for SQLite, the URL (no password) otherwise."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(store.url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
 def _ref(ref: dict[str, Any] | None) -> str:
     if not ref:
         return "—"
@@ -355,7 +365,11 @@ def _print_event(record: dict[str, Any]) -> None:
 @app.command()
 def export(
     format: str = typer.Option(
-        "jsonl", "--format", "-f", help="Output format (jsonl = SPEC section 6, csv = one row per event)."
+        "jsonl",
+        "--format",
+        "-f",
+        help="jsonl (SPEC section 6, claims and evidence included), csv (one flat row per event), "
+        "or another format module in armstrace/export/ (register: a SIPRI-style register).",
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
@@ -379,7 +393,8 @@ def export(
     err.print(
         f"exported {count} event(s) as {format}"
         + (f" to {output}" if output else "")
-        + f" ({EXPORTERS[format].description})"
+        + f" ({EXPORTERS[format].description})",
+        soft_wrap=True,
     )
 
 
@@ -402,7 +417,10 @@ def demo(
     if not folder.is_dir():
         raise fail_line(f"bundled examples not found at {folder} (demo runs from a source checkout)")
     store = _open(db)
-    err.print(f"ingesting the example articles in {folder} into {store.url}")
+    err.print(
+        f"ingesting the example articles in {escape(str(folder))} into {escape(_shown(store))}",
+        soft_wrap=True,
+    )
     summary, interrupted = _guarded_ingest(ingest_paths, [str(folder)], store, None)
     _print_summary(summary)
     if interrupted:
