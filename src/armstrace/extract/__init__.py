@@ -66,6 +66,30 @@ def split_chunks(text: str) -> list[Chunk]:
     return chunks
 
 
+def coalesce(text: str, chunks: list[Chunk], keep: list[bool]) -> list[Chunk]:
+    """Runs of adjacent kept paragraphs become one piece (up to MAX_CHUNK characters).
+
+    spaCy parses a few long texts faster than many short ones, and a sentence never
+    spans a paragraph break anyway.
+    """
+    out: list[Chunk] = []
+    run_start: int | None = None
+    run_end = 0
+    for chunk, kept in zip(chunks, keep, strict=True):
+        end = chunk.start + len(chunk.text)
+        if kept and run_start is not None and end - run_start <= MAX_CHUNK:
+            run_end = end
+            continue
+        if run_start is not None:
+            out.append(Chunk(run_start, text[run_start:run_end]))
+            run_start = None
+        if kept:
+            run_start, run_end = chunk.start, end
+    if run_start is not None:
+        out.append(Chunk(run_start, text[run_start:run_end]))
+    return out
+
+
 class Triage:
     """Aho-Corasick over weapon words, designations and denial verbs: is a paragraph worth parsing?"""
 
@@ -130,8 +154,9 @@ class Extractor:
             chunks = split_chunks(doc.text)
             weapon = [bool(self.triage.hits(c.text)) for c in chunks]
             # A denial paragraph ("Tehran rejected the accusation") names no weapon but belongs to one.
-            keep = [c for c, w in zip(chunks, weapon, strict=True) if w or (
-                any(weapon) and self.stance_triage.hits(c.text))]
+            flags = [w or (any(weapon) and bool(self.stance_triage.hits(c.text)))
+                     for c, w in zip(chunks, weapon, strict=True)]
+            keep = coalesce(doc.text, chunks, flags)
             selected.append(keep)
             # The paragraphs of one document share one resolver context, so that "Heydari" later in
             # the article links to "Kioumars Heydari" earlier, though each paragraph is parsed alone.

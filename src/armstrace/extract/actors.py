@@ -379,6 +379,10 @@ def _phrase_candidates(tok: Token) -> list[str]:
 
 def term_categories(tok: Token, lex: Lexicon) -> list[str]:
     """The item categories a noun names, longest phrase first; several for "suicide and combat drones"."""
+    if tok.pos_ not in ("NOUN", "PROPN", "X", "ADJ") and tok.lemma_.lower() not in lex.item_heads:
+        return []
+    if tok.lemma_.lower() not in lex.item_heads and tok.lower_ not in lex.item_heads:
+        return []  # every term ends in one of these words: most tokens stop here
     cands = _phrase_candidates(tok)
     hits = [c for c in cands if c in lex.item_terms]
     if not hits:
@@ -403,11 +407,19 @@ class ItemFinder:
         self.kb = kb
         self.lex = lex
         self.extra_categories = extra_categories
+        self._cache: dict[tuple[int, bool, bool], list[ItemHit]] = {}
 
     def items(self, head: Token | None, sentence_has_weapon: bool = True, deep: bool = False) -> list[ItemHit]:
-        """Items named in head's phrase; with deep=True also inside its clauses."""
+        """Items named in head's phrase; with deep=True also inside its clauses (cached per paragraph)."""
         if head is None:
             return []
+        key = (head.i, sentence_has_weapon, deep)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._items(head, sentence_has_weapon, deep)
+        return list(cached)
+
+    def _items(self, head: Token, sentence_has_weapon: bool, deep: bool) -> list[ItemHit]:
         tokens = list(head.subtree) if deep else list(np_tokens(head))
         for cj in head.conjuncts:
             if cj.i > head.i and not deep:

@@ -9,10 +9,20 @@
 from __future__ import annotations
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from armstrace.knowledge import Catalog
 
 _PIPELINES: dict[int | None, Language] = {}
+
+
+@Language.component("armstrace_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Mark the token after a line break as a sentence start; the parser keeps preset boundaries."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
 
 
 def load_pipeline(catalog: Catalog | None = None) -> Language:
@@ -30,6 +40,8 @@ def load_pipeline(catalog: Catalog | None = None) -> Language:
         from armstrace.nlp.gazetteer import add_gazetteer
 
         pipeline = spacy.load(config.SPACY_MODEL)
+        # A line break ends a sentence: headlines and date lines have no full stop.
+        pipeline.add_pipe("armstrace_line_breaks", before="parser")
         add_gazetteer(pipeline, catalog if catalog is not None else default_catalog())
         _PIPELINES[key] = pipeline
     return pipeline
