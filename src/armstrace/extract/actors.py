@@ -166,7 +166,8 @@ NON_ACTOR_PREPS = {"in", "near", "at", "outside", "across", "over", "against", "
 def _under_prep(tok: Token, head: Token, preps: set[str], heads: set[str] | None = None) -> bool:
     """Is tok's own noun phrase the object of one of `preps` ("to the United Nations", "in Ukraine")?"""
     cur = tok
-    while cur.dep_ in ("compound", "amod", "poss", "nmod", "flat", "det", "case") and cur.head != head:
+    while cur.dep_ in ("compound", "amod", "poss", "nmod", "flat", "det", "case", "conj", "appos") and (
+            cur.head != head):
         cur = cur.head
     return bool(cur.dep_ == "pobj" and cur.head.dep_ == "prep" and cur.head.lower_ in preps and (
         heads is None or cur.head.head.lemma_.lower() in heads))

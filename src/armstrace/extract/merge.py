@@ -98,6 +98,21 @@ def _evidence(m: Mention) -> Evidence:
     return Evidence(sentence=m.sentence.text, start=offset + m.sentence.start_char, end=offset + m.sentence.end_char)
 
 
+def _makers_from_designations(mentions: list[Mention], systems: dict[str, tuple[str, str, str | None]],
+                              name_of) -> None:  # noqa: ANN001 - KnowledgeView.name
+    """'the missile, which the UAE and Iraq have also ordered': its maker is that of the designation
+    the article named for this family, when there is one."""
+    for m in mentions:
+        if m.type != "transfer" or m.supplier is not None or m.recipient is None or _agentless_passive(m):
+            continue  # "tanks were delivered to Ukraine" keeps its unnamed donor
+        fams = _families(m)
+        origins = {origin for _name, cat, origin in systems.values()
+                   if origin and coarse_category(cat) in fams and origin != m.recipient.id}
+        if len(origins) == 1:
+            origin = next(iter(origins))
+            m.supplier = EntityRef(origin, name_of(origin))
+
+
 def _complete_roles(mentions: list[Mention]) -> None:
     """A role the sentence leaves out is taken from the document when only one party fits.
 
@@ -152,6 +167,7 @@ def merge_document(reader: DocumentReader, published: str | None) -> list[Event]
     reader.mentions = _complete_makers(reader.mentions, reader.family_origins)
     reader.denials = _complete_makers(reader.denials, reader.family_origins)
     _complete_roles(reader.mentions + reader.denials)
+    _makers_from_designations(reader.mentions, reader.systems, reader.kb.name)
     groups: dict[tuple, list[Mention]] = {}
     for m in reader.mentions:
         if m.type in NEEDS_RECIPIENT and m.recipient is None:

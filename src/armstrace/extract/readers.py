@@ -615,6 +615,8 @@ def read_production(ctx: SentenceContext, trigger: Token) -> list[Mention]:
             gov = trigger.head if trigger.dep_ in ("xcomp", "ccomp", "advcl") else None
             if gov is not None and gov.lemma_.lower() in lex.words("production", "enablers"):
                 suppliers = ctx.actors.actors(subject(gov), speaker_state=ctx.speaker_state)
+            # 'Chinese CH-4 drones are to be assembled in Saudi Arabia'
+            place = _place_of(ctx, trigger, theme if theme is not None else trigger)
         else:  # opening a facility: 'opened a drone factory in Tajikistan'
             facility = theme
             if facility is None or facility.lemma_.lower() not in lex.words("production", "facility_nouns"):
