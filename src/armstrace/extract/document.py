@@ -45,7 +45,7 @@ from armstrace.extract.readers import (
     read_use,
     read_use_noun,
 )
-from armstrace.extract.syntax import PASSIVE_SUBJECT_DEPS, agent_of, child, subject
+from armstrace.extract.syntax import PASSIVE_SUBJECT_DEPS, agent_of, child, prep_objects, subject
 from armstrace.model import EntityRef
 
 
@@ -111,10 +111,12 @@ class DocumentReader:
             m.quantity_text = _quantity_text(m)
             m.time_text = _time_text(m.trigger)
             m.offset = offset  # type: ignore[attr-defined]
-        self._note_pointer_stances(sent, actors, speaker_state, found)
         self._note_origin_statements(sent, actors, items)
         for m in found:
             (self.denials if m.negated or _denied_only(m) else self.mentions).append(m)
+        # After this sentence's own mentions: "X acknowledged it had sent drones, after months in which
+        # its officials brushed aside accusations" points at the event named just before, in the sentence.
+        self._note_pointer_stances(sent, actors, speaker_state, found)
         self._remember(sent, actors, items, speaker)
 
     def _read_token(self, ctx: SentenceContext, tok: Token) -> list[Mention]:
@@ -176,8 +178,17 @@ class DocumentReader:
         deny = lex.words("attribution", "deny_verbs")
         assert_verbs = lex.words("attribution", "assert_verbs")
         pointer_objects = lex.words("attribution", "pointer_objects")
+        deny_particles = {tuple(p.split()) for p in lex.raw["attribution"].get("deny_phrases", [])}
+        dismissive = lex.words("attribution", "dismissive_words")
         for tok in sent:
             lemma = tok.lemma_.lower()
+            particle = next((c.lower_ for c in tok.children if c.dep_ == "prt"), None)
+            if (lemma, particle) in deny_particles:
+                lemma = "deny"  # 'brushed aside the accusations', 'shrugged off the reports'
+            elif lemma in ("call", "describe", "label", "brand", "term") and any(
+                    t.lemma_.lower() in dismissive for c in tok.children if c.dep_ in ("oprd", "attr", "xcomp", "ccomp")
+                    for t in c.subtree):
+                lemma = "deny"  # 'called the accusation a groundless smear'
             if tok.pos_ != "VERB" or (lemma not in deny and lemma not in assert_verbs):
                 continue
             if any(m.trigger.i in {t.i for t in tok.subtree} and m.trigger != tok for m in found):
@@ -202,6 +213,13 @@ class DocumentReader:
                 continue
             self.pointers.append(PointerStance(attribution, sent, len(self.mentions)))
             self.coref.note_speaker(who[0], who[1])
+            # 'brushed aside accusations from Kyiv and Washington': the accusers assert what is denied.
+            accusers = [a for t in prep_objects(obj, "from", "by") for a in actors.actors(t)] + [
+                a for c in obj.children if c.dep_ in ("poss", "amod", "compound") for a in actors.actors(c)]
+            for accuser in accusers:
+                if accuser.ref.id != who[0].id:
+                    self.pointers.append(PointerStance(Attribution(accuser.ref, "asserts", accuser.person, None,
+                                                                   tok), sent, len(self.mentions)))
 
     def _note_origin_statements(self, sent: Span, actors: ActorFinder, items: ItemFinder) -> None:
         """'The missiles were Iranian-made', 'the drones were made in Iran', 'the rifles came from Serbia'."""

@@ -65,6 +65,20 @@ def fold_phrase(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+class LexiconError(ValueError):
+    """A trigger lexicon entry that is not a word (YAML reads bare yes/no/on/off/true/false as booleans)."""
+
+
+def _check_words(node: Any, where: str, path: str = "") -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _check_words(value, where, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for value in node:
+            if not isinstance(value, str):
+                raise LexiconError(f"{where}: {path}: {value!r} is not a word; quote it (\"{str(value).lower()}\")")
+
+
 def load_lexicon(triggers_path: Path | None = None, item_terms: dict[str, str] | None = None,
                  needs_context: list[str] | None = None) -> Lexicon:
     if triggers_path is None:
@@ -72,6 +86,7 @@ def load_lexicon(triggers_path: Path | None = None, item_terms: dict[str, str] |
     else:
         text = triggers_path.read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
+    _check_words(raw, str(triggers_path or "armstrace/extract/data/triggers.yaml"))
     if item_terms is None:
         data = yaml.safe_load(
             resources.files("armstrace.knowledge").joinpath("data/item_terms.yaml").read_text(encoding="utf-8")

@@ -282,6 +282,7 @@ def _apply_denials(denials: list[Mention], owners: list[tuple[Event, list[Mentio
             actor = att.actor.id
             if actor not in parties:
                 continue
+            from_negation = d.negated and att.polarity == "asserts"
             for event, _ms in owners:
                 if event.type != d.type and not (d.type == "transfer" and event.type in ("transfer",)):
                     continue
@@ -292,6 +293,9 @@ def _apply_denials(denials: list[Mention], owners: list[tuple[Event, list[Mentio
                 if d.recipient is None and not any(s.actor.id != actor and s.polarity == "asserts"
                                                    for s in event.stance):
                     continue
+                if from_negation and any(s.actor.id == actor and s.polarity == "asserts" for s in event.stance):
+                    continue  # "after a year in which Washington declined to provide ATACMS" is no denial
+                    # of the delivery the Pentagon confirms in the same sentence
                 _add_stance(event, Stance(actor=att.actor, polarity="denies", speaker=att.speaker,
                                           date=normalize_time(att.date_text, published).start if att.date_text
                                           else None))
