@@ -295,7 +295,16 @@ def is_series_of(series: str, system: str) -> bool:
 def designation_groups(
     claims: Sequence[Claim], family: str, system_family: SystemFamily | None = None
 ) -> list[tuple[str | None, list[Claim]]]:
-    """Split a time cluster by named systems; returns (lead system id, claims) pairs.
+    """Split a time cluster by named systems; returns (lead system id, claims) pairs."""
+    by_id = {c.id: c for c in claims}
+    entries = [(c.id, c.doc_id, systems_in_family(c, family, system_family)) for c in by_id.values()]
+    return [(lead, [by_id[i] for i in ids]) for lead, ids in group_designations(entries)]
+
+
+def group_designations(
+    entries: Sequence[tuple[str, str, Sequence[str]]],
+) -> list[tuple[str | None, list[str]]]:
+    """Group (claim id, document id, system ids) entries by designation; (lead, claim ids) pairs.
 
     Claims sharing a designation are one group (union-find; the lead is the
     group's alphabetically first id). A claim naming only a series ("Shahed
@@ -310,19 +319,18 @@ def designation_groups(
             x = parent[x]
         return x
 
-    listed = [(claim, systems_in_family(claim, family, system_family)) for claim in claims]
-    present = {s for _, systems in listed for s in systems}
+    present = {s for _, _, systems in entries for s in systems}
     # A series counts as a designation only while no member of it is named.
     vague = {s for s in present if any(is_series_of(s, other) for other in present)}
-    named: list[tuple[Claim, list[str]]] = []
-    soft: list[tuple[Claim, list[str]]] = []
-    for claim, systems in listed:
+    named: list[tuple[str, str, list[str]]] = []
+    soft: list[tuple[str, str, list[str]]] = []
+    for claim_id, doc_id, systems in entries:
         specific = [s for s in systems if s not in vague]
         if specific:
-            named.append((claim, specific))
+            named.append((claim_id, doc_id, specific))
         else:
-            soft.append((claim, systems))
-    for _, systems in named:
+            soft.append((claim_id, doc_id, list(systems)))
+    for _, _, systems in named:
         for s in systems:
             parent.setdefault(s, s)
         for s in systems[1:]:
@@ -330,21 +338,23 @@ def designation_groups(
             if a != b:
                 parent[max(a, b)] = min(a, b)
     if not named:
-        return [(None, list(claims))]
-    groups: dict[str, list[Claim]] = defaultdict(list)
+        return [(None, sorted(e[0] for e in entries))]
+    groups: dict[str, list[str]] = defaultdict(list)
+    docs: dict[str, set[str]] = defaultdict(set)
     members: dict[str, set[str]] = defaultdict(set)
-    for claim, systems in named:
+    for claim_id, doc_id, systems in named:
         root = find(systems[0])
-        groups[root].append(claim)
+        groups[root].append(claim_id)
+        docs[root].add(doc_id)
         members[root].update(systems)
-    support = {root: len({c.doc_id for c in group}) for root, group in groups.items()}
-    for claim, systems in soft:
+    support = {root: len(docs[root]) for root in groups}
+    for claim_id, _, systems in soft:
         fitting = [root for root in groups
                    if not systems or any(is_series_of(s, m) for s in systems for m in members[root])]
         # Roots are the smallest id of each group (union keeps the min), so the
         # choice is alphabetical on ties and independent of arrival order.
-        groups[min(fitting or list(groups), key=lambda r: (-support[r], r))].append(claim)
-    return [(root, groups[root]) for root in sorted(groups)]
+        groups[min(fitting or list(groups), key=lambda r: (-support[r], r))].append(claim_id)
+    return [(root, sorted(groups[root])) for root in sorted(groups)]
 
 
 def event_id(key: BlockKey, lead_system: str | None, first_year: str) -> str:
@@ -463,6 +473,7 @@ __all__ = [
     "designation_groups",
     "event_id",
     "fuse",
+    "group_designations",
     "is_series_of",
     "item_family",
     "newest_version",

@@ -23,30 +23,35 @@ from sqlalchemy.engine import Connection
 
 from armstrace.fuse.core import (
     DEFAULT_WINDOW_DAYS,
+    UNDATED,
     BlockKey,
     Claim,
     FusedEvent,
     SystemFamily,
     block_keys,
     chain_intervals,
-    cluster_block,
     current_version,
+    event_id,
     fuse,
+    group_designations,
 )
 from armstrace.fuse.decisions import Decision, apply_decisions, apply_links, decision_dyads
 from armstrace.fuse.index import (
     add_claims,
+    drop_states,
     dyad_key,
     ensure_tables,
     fuse_blocks,
     indexed_dyads,
+    load_states,
     reindex_dyads,
+    save_states,
 )
 from armstrace.fuse.index import (
     clear as clear_index,
 )
 from armstrace.fuse.knowledge import default_system_family
-from armstrace.fuse.ledger import build_record
+from armstrace.fuse.ledger import add_claim, finish, fold
 from armstrace.store import rows
 from armstrace.store.schema import claims, documents, event_claims, events
 
@@ -252,6 +257,15 @@ def fuse_group(
     return report
 
 
+@dataclass
+class _Planned:
+    """An event to store: its identity and decisions, its folded ledger, the claims it holds."""
+
+    event: FusedEvent
+    state: dict[str, Any]
+    claim_ids: set[str]
+
+
 def _write_events(
     conn: Connection,
     computed: Sequence[FusedEvent],
@@ -272,45 +286,61 @@ def _write_events(
         if force or e.id not in existing or existing[e.id] != set(e.claim_ids) or e.id in decided
     ]
     report.unchanged += len(computed) - len(to_build)
-    wanted_ids = {e.id for e in computed}
-    before_rows = _rows_by_id(conn, [e.id for e in to_build if e.id in existing])
-    gone = sorted(set(existing) - wanted_ids)
+    keep = {e.id for e in computed} - {e.id for e in to_build}
+    planned = [_Planned(e, fold(e, system_family), set(e.claim_ids)) for e in to_build]
+    _store_planned(conn, planned, {k: v for k, v in existing.items() if k not in keep}, report)
+
+
+def _store_planned(
+    conn: Connection, planned: Sequence[_Planned], existing: dict[str, set[str]], report: FuseReport
+) -> None:
+    """Write planned events over `existing` ones (id -> linked claims): insert, update, remove, relink."""
+    wanted = {p.event.id for p in planned}
+    gone = sorted(set(existing) - wanted)
     for chunk in _chunks(gone, IDS_PER_QUERY):
         conn.execute(delete(event_claims).where(event_claims.c.event_id.in_(chunk)))
         conn.execute(delete(events).where(events.c.id.in_(chunk)))
+    drop_states(conn, gone)
     report.removed += gone
-    new_rows, new_links, updates = [], [], []
-    for event in sorted(to_build, key=lambda e: e.id):
-        record = build_record(event, system_family)
+    before_rows = _rows_by_id(conn, [i for i in wanted if i in existing])
+    new_rows, new_links, updates, unlink = [], [], [], []
+    states: dict[str, dict[str, Any]] = {}
+    for plan in sorted(planned, key=lambda p: p.event.id):
+        event = plan.event
+        record = finish(event, plan.state)
         record["item_family"] = event.key.family
-        claim_ids = event.claim_ids
-        published = sorted(p for c in record["claims"] if (p := (c.get("doc") or {}).get("published")))
-        row = rows.event_row(_stored_record(record), published[0] if published else None,
-                             published[-1] if published else None)
+        row = rows.event_row(record, record.get("first_reported"), record.get("last_reported"))
         old = before_rows.get(event.id)
         if old is not None:
+            linked = existing[event.id]
             same_row = all(getattr(old, k) == v for k, v in row.items() if k != "updated_at")
-            if same_row and existing[event.id] == set(claim_ids):
+            if same_row and linked == plan.claim_ids:
                 report.unchanged += 1
                 continue
             updates.append({("_" + k if k == "id" else k): v for k, v in row.items()})
             report.changed.append(event.id)
+            new_links.extend({"event_id": event.id, "claim_id": c} for c in sorted(plan.claim_ids - linked))
+            unlink.extend((event.id, c) for c in sorted(linked - plan.claim_ids))
         else:
             new_rows.append(row)
             report.created.append(event.id)
-        new_links.extend({"event_id": event.id, "claim_id": c} for c in claim_ids)
+            new_links.extend({"event_id": event.id, "claim_id": c} for c in sorted(plan.claim_ids))
+        states[event.id] = plan.state
     if updates:
         # One statement, many parameter sets: cheaper than compiling an UPDATE per event.
         columns = [k for k in updates[0] if k != "_id"]
         statement = update(events).where(events.c.id == bindparam("_id")).values(
             {k: bindparam(k) for k in columns})
         conn.execute(statement, updates)
-        for chunk in _chunks([u["_id"] for u in updates], IDS_PER_QUERY):
-            conn.execute(delete(event_claims).where(event_claims.c.event_id.in_(chunk)))
+    if unlink:
+        statement = delete(event_claims).where(event_claims.c.event_id == bindparam("_event"),
+                                               event_claims.c.claim_id == bindparam("_claim"))
+        conn.execute(statement, [{"_event": e, "_claim": c} for e, c in unlink])
     if new_rows:
         conn.execute(events.insert(), new_rows)
     if new_links:
         conn.execute(event_claims.insert(), new_links)
+    save_states(conn, states)
 
 
 def _block_conditions(table: Any, keys: Iterable[BlockKey]) -> list[Any]:
@@ -346,82 +376,114 @@ def fuse_blocks_incrementally(
 ) -> FuseReport:
     """Fuse new claims into blocks whose dyads the index covers and no decision concerns.
 
-    Each touched block is re-chained in time from its small index rows; only
-    the time clusters the new claims join (or change, by taking over undated
-    claims) are read in full and re-clustered, with exactly the result a
-    full recomputation would give for them.
+    Each touched block is re-chained in time, and the chains the new claims
+    join (or change, by taking over undated claims) are re-grouped by
+    designation, from fusion's small index rows alone. An event that only
+    gains new claims is updated from its stored ledger state and those
+    claims; any other changed event is rebuilt from all its claims. Either
+    way the result is what a full recomputation gives.
     """
     report = FuseReport()
     add_claims(conn, fresh, system_family)
+    fresh_ids = {c.id for c in fresh}
     fresh_by_block: dict[BlockKey, set[str]] = defaultdict(set)
     for claim in fresh:
         for key in block_keys(claim, system_family):
             fresh_by_block[key].add(claim.id)
     if not fresh_by_block:
         return report
-    light: dict[BlockKey, list[tuple[str, dt.date | None, dt.date | None]]] = defaultdict(list)
+    light: dict[BlockKey, list[Any]] = defaultdict(list)
     for chunk in _chunks(_block_conditions(fuse_blocks, fresh_by_block), DYADS_PER_QUERY):
-        query = select(fuse_blocks.c.claim_id, fuse_blocks.c.type, fuse_blocks.c.supplier_id,
-                       fuse_blocks.c.recipient_id, fuse_blocks.c.family, fuse_blocks.c.lo,
-                       fuse_blocks.c.hi).where(or_(*chunk))
+        query = select(fuse_blocks).where(or_(*chunk))
         for row in conn.execute(query):
             key = BlockKey(row.type, row.supplier_id, row.recipient_id, row.family)
             if key in fresh_by_block:
-                light[key].append((row.claim_id, _date(row.lo), _date(row.hi)))
+                light[key].append(row)
+    # Which groups of claims the new claims change, per block.
+    groups: list[tuple[BlockKey, str | None, str, list[str]]] = []
     affected: dict[BlockKey, set[str]] = {}
-    for key, fresh_ids in fresh_by_block.items():
-        entries = light[key]
+    for key, new_here in fresh_by_block.items():
+        rows_here = {r.claim_id: r for r in light[key]}
+        entries = [(i, _date(r.lo), _date(r.hi)) for i, r in rows_here.items()]
         after = chain_intervals(entries, window_days)
-        chosen: set[str] = set()
-        for chain in after:
-            if fresh_ids.intersection(chain):
-                chosen.update(chain)
+        chosen_chains = [chain for chain in after if new_here.intersection(chain)]
         if any(lo is None for _, lo, _ in entries) and after:
             # Undated claims sit with the latest chain; if the new claims made
             # a later chain, the former latest loses them and changes too.
-            before = chain_intervals([e for e in entries if e[0] not in fresh_ids], window_days)
-            chosen.update(after[-1])
-            if before:
-                former = set(before[-1])
-                for chain in after:
-                    if former.intersection(chain):
-                        chosen.update(chain)
-        affected[key] = chosen
+            before = chain_intervals([e for e in entries if e[0] not in new_here], window_days)
+            former = set(before[-1]) if before else set()
+            chosen_chains += [chain for chain in after if former.intersection(chain)]
+        seen: set[str] = set()
+        for chain in chosen_chains:
+            if chain[0] in seen:
+                continue
+            seen.update(chain)
+            year = _light_first_year(rows_here[i] for i in chain)
+            designations = [(i, rows_here[i].doc_id or "", (rows_here[i].systems or "").split()) for i in chain]
+            for lead, members in group_designations(designations):
+                groups.append((key, lead, year, members))
+        affected[key] = seen
+    # The stored events of these blocks holding any affected claim, with all their links.
     wanted_ids = sorted(set().union(*affected.values()))
-    by_id: dict[str, Claim] = {}
-    for chunk in _chunks(wanted_ids, IDS_PER_QUERY):
-        for claim in _current(conn.execute(_claim_select().where(claims.c.id.in_(chunk))).all()):
-            by_id[claim.id] = claim
-    # Stored events of these blocks that hold any affected claim are the ones to replace.
     linked: dict[str, set[str]] = defaultdict(set)
     for chunk in _chunks(wanted_ids, IDS_PER_QUERY):
         for link in conn.execute(select(event_claims).where(event_claims.c.claim_id.in_(chunk))):
             linked[link.event_id].add(link.claim_id)
-    event_block: dict[str, BlockKey] = {}
+    existing: dict[str, set[str]] = {}
     for chunk in _chunks(sorted(linked), IDS_PER_QUERY):
         query = select(events.c.id, events.c.type, events.c.supplier_id, events.c.recipient_id,
                        events.c.item_family).where(events.c.id.in_(chunk))
         for row in conn.execute(query):
-            event_block[row.id] = BlockKey(row.type, row.supplier_id, row.recipient_id, row.item_family or "")
-    events_of_block: dict[BlockKey, list[str]] = defaultdict(list)
-    for eid, key in event_block.items():
-        events_of_block[key].append(eid)
-    computed: list[FusedEvent] = []
-    replaced: set[str] = set()
-    for key, chosen in affected.items():
-        members = [by_id[i] for i in sorted(chosen) if i in by_id]
-        computed.extend(cluster_block(key, members, window_days, system_family))
-        replaced.update(eid for eid in events_of_block.get(key, ()) if linked[eid] & chosen)
-        report.claims += len(members)
-    existing: dict[str, set[str]] = {eid: set() for eid in replaced}
-    for chunk in _chunks(sorted(replaced), IDS_PER_QUERY):
+            key = BlockKey(row.type, row.supplier_id, row.recipient_id, row.item_family or "")
+            # Only this block's events of the affected claims: a claim naming two
+            # families is also in another block's event, which may be untouched.
+            if linked[row.id] & affected.get(key, set()):
+                existing[row.id] = set(linked[row.id])
+    for chunk in _chunks(sorted(existing), IDS_PER_QUERY):  # links outside the affected claims too
         for link in conn.execute(select(event_claims).where(event_claims.c.event_id.in_(chunk))):
             existing[link.event_id].add(link.claim_id)
-    _write_events(conn, computed, existing, set(), False, system_family, report)
-    asked = {c.id for c in fresh}
-    report.touched = sorted(e.id for e in computed if asked & set(e.claim_ids))
-    report.produced = {e.id for e in computed}
+    states = load_states(conn, [event_id(k, lead, year) for k, lead, year, _ in groups])
+    by_id = {c.id: c for c in fresh}
+    growing: list[tuple[FusedEvent, set[str]]] = []
+    rebuilding: list[tuple[FusedEvent, set[str]]] = []
+    for key, lead, year, members in groups:
+        eid = event_id(key, lead, year)
+        event = FusedEvent(eid, key, [], lead, year)
+        members_set = set(members)
+        before = existing.get(eid)
+        if before == members_set:
+            report.unchanged += 1
+            continue
+        if before is not None and eid in states and before == members_set - fresh_ids:
+            growing.append((event, members_set))
+        else:
+            rebuilding.append((event, members_set))
+    need = sorted({i for _, members in rebuilding for i in members} - set(by_id))
+    for chunk in _chunks(need, IDS_PER_QUERY):
+        for claim in _current(conn.execute(_claim_select().where(claims.c.id.in_(chunk))).all()):
+            by_id[claim.id] = claim
+    planned: list[_Planned] = []
+    for event, members in growing:
+        state = states[event.id]
+        for claim_id in sorted(members - existing[event.id]):
+            add_claim(state, by_id[claim_id], event.key.family, system_family)
+        planned.append(_Planned(event, state, members))
+    for event, members in rebuilding:
+        event.claims = [by_id[i] for i in sorted(members) if i in by_id]
+        planned.append(_Planned(event, fold(event, system_family), {c.id for c in event.claims}))
+    report.claims += len(wanted_ids)
+    # Stored events of these groups that are unchanged are kept as they are.
+    kept = {event_id(k, lead, year) for k, lead, year, _ in groups} - {p.event.id for p in planned}
+    _store_planned(conn, planned, {k: v for k, v in existing.items() if k not in kept}, report)
+    report.touched = sorted({event_id(k, lead, year) for k, lead, year, members in groups
+                             if fresh_ids.intersection(members)})
+    report.produced = {event_id(k, lead, year) for k, lead, year, _ in groups}
     return report
+
+
+def _light_first_year(index_rows: Iterable[Any]) -> str:
+    years = [row.lo[:4] for row in index_rows if row.lo]
+    return min(years) if years else UNDATED
 
 
 def _transaction(store: Any) -> Any:

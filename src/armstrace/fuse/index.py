@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Index, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import JSON, Column, Index, MetaData, String, Table, Text, delete, insert, select
 from sqlalchemy.engine import Connection
 
 from armstrace.fuse.core import Claim, SystemFamily, block_keys, claim_interval, systems_in_family
@@ -38,6 +38,15 @@ fuse_blocks = Table(
     Column("systems", Text),  # space-joined system ids in this family
     Column("doc_id", String(32)),
     Index("ix_fuse_blocks_block", "type", "supplier_id", "recipient_id", "family"),
+)
+
+# The folded ledger of each event (see armstrace.fuse.ledger): what lets an
+# event that gains claims be updated without reading the claims it had.
+fuse_state = Table(
+    "fuse_state",
+    fuse_metadata,
+    Column("event_id", String(32), primary_key=True),
+    Column("state", JSON, nullable=False),
 )
 
 fuse_dyads = Table(
@@ -135,10 +144,32 @@ def drop_claims(conn: Connection, claim_ids: Sequence[str]) -> None:
         conn.execute(delete(fuse_blocks).where(fuse_blocks.c.claim_id.in_(claim_ids[start : start + 500])))
 
 
+def save_states(conn: Connection, states: dict[str, dict[str, Any]]) -> None:
+    ids = sorted(states)
+    drop_states(conn, ids)
+    if ids:
+        conn.execute(insert(fuse_state), [{"event_id": i, "state": states[i]} for i in ids])
+
+
+def load_states(conn: Connection, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    ids = sorted(set(event_ids))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        query = select(fuse_state).where(fuse_state.c.event_id.in_(ids[start : start + 500]))
+        for row in conn.execute(query):
+            found[row.event_id] = row.state if isinstance(row.state, dict) else json.loads(row.state)
+    return found
+
+
+def drop_states(conn: Connection, event_ids: Sequence[str]) -> None:
+    for start in range(0, len(event_ids), 500):
+        conn.execute(delete(fuse_state).where(fuse_state.c.event_id.in_(event_ids[start : start + 500])))
+
+
 def clear(conn: Connection) -> None:
     conn.execute(delete(fuse_blocks))
     conn.execute(delete(fuse_dyads))
 
 
-__all__ = ["add_claims", "block_rows", "clear", "drop_claims", "ensure_tables", "fuse_blocks", "fuse_dyads",
-           "indexed_dyads", "reindex_dyads"]
+__all__ = ["add_claims", "block_rows", "clear", "drop_claims", "drop_states", "ensure_tables", "fuse_blocks",
+           "fuse_dyads", "fuse_state", "indexed_dyads", "load_states", "reindex_dyads", "save_states"]

@@ -11,7 +11,6 @@ record.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlparse
@@ -34,20 +33,25 @@ def outlet_of(doc: dict[str, Any]) -> str:
     return source or f"doc:{doc.get('id')}"
 
 
-def _most_common_name(refs: Iterable[dict[str, Any] | None]) -> dict[str, Any] | None:
-    """One entity ref from several: the most cited id, shown by its most cited name."""
-    refs = [r for r in refs if r]
-    if not refs:
+def _tally(tallies: dict[str, dict[str, int]], ref: dict[str, Any] | None) -> None:
+    """Count one entity ref: id ("" for none) -> name -> times cited."""
+    if not ref:
+        return
+    names = tallies.setdefault(ref.get("id") or "", {})
+    name = ref.get("name") or ""
+    names[name] = names.get(name, 0) + 1
+
+
+def _most_cited(tallies: dict[str, dict[str, int]]) -> dict[str, Any] | None:
+    """The most cited id, shown by its most cited name (ties: alphabetical, ids before none)."""
+    if not tallies:
         return None
-    ids = Counter(r.get("id") for r in refs)
-    best_id = min(ids, key=lambda i: (-ids[i], i is None, i or ""))
-    names = Counter(r.get("name") or "" for r in refs if r.get("id") == best_id)
+    totals = {i: sum(names.values()) for i, names in tallies.items()}
+    best_id = min(totals, key=lambda i: (-totals[i], i == "", i))
+    names = tallies[best_id]
     best_name = min(names, key=lambda n: (-names[n], n))
-    return {"id": best_id, "name": best_name or best_id}
-
-
-def _claim_date(claim: Claim) -> str | None:
-    return claim.published
+    ident = best_id or None
+    return {"id": ident, "name": best_name or ident}
 
 
 def _claim_entry(claim: Claim) -> dict[str, Any]:
@@ -72,6 +76,136 @@ def _claim_sort_key(claim: Claim) -> tuple[bool, str, str, str]:
     return (not published, published, claim.doc_id, claim.id)
 
 
+# --- the ledger as a fold ----------------------------------------------------
+#
+# Every field of the record is folded from the claims one at a time into a
+# JSON-able state, with rules that do not depend on the order of the claims
+# (minima, maxima, unions, counts, ties broken alphabetically). So the record
+# of an event that gains claims can be updated from its stored state and the
+# new claims alone, and equals the record rebuilt from all its claims.
+
+_DATE_FROM_RANK = {None: 0, "published": 1, "text": 2}
+
+
+def new_state() -> dict[str, Any]:
+    return {
+        "roles": {"supplier": {}, "recipient": {}, "place": {}, "target": {}},
+        "systems": {},  # id -> {"category": ..., "names": {name: n}}
+        "bare": [],
+        "best": {},  # "quantity"/"value" -> [status rank, published, claim id, the value]
+        "time": None,  # {"start", "end", "texts", "undated_start_texts"}
+        "stance": {},  # "actor|polarity|date" -> entry
+        "outlets": [],
+        "published": None,  # [first, last]
+        "history": {},  # status -> {"first", "last", "claims"}
+        "span": None,  # [first day, last day]
+        "claims": 0,
+    }
+
+
+def _better_category(known: str | None, new: str) -> str:
+    """Of two categories for one system, the more specific (a loitering munition is a uav), else the first alphabetically."""
+    if known is None:
+        return new
+    specific_known, specific_new = coarse_category(known) != known, coarse_category(new) != new
+    if specific_known != specific_new:
+        return known if specific_known else new
+    return min(known, new)
+
+
+def _add_sorted(values: list[str], value: str) -> None:
+    if value not in values:
+        values.append(value)
+        values.sort()
+
+
+def add_claim(state: dict[str, Any], claim: Claim, family: str, system_family: Any = None) -> None:
+    """Fold one claim into a ledger state."""
+    event = claim.event
+    state["claims"] += 1
+    for role in ("supplier", "recipient", "place", "target"):
+        _tally(state["roles"][role], event.get(role))
+    for item in event.get("items") or []:
+        if family != "none" and item_family(item, system_family) != family:
+            continue
+        category = str(item.get("category") or "military_equipment")
+        system = item.get("system")
+        if system and system.get("id"):
+            entry = state["systems"].setdefault(system["id"], {"category": None, "names": {}})
+            entry["category"] = _better_category(entry["category"], category)
+            name = system.get("name") or ""
+            entry["names"][name] = entry["names"].get(name, 0) + 1
+        else:
+            _add_sorted(state["bare"], category)
+    for field in ("quantity", "value"):
+        if event.get(field):
+            key = [status_rank(event.get("status")), claim.published or "", claim.id, event[field]]
+            best = state["best"].get(field)
+            if best is None or key[:3] > best[:3]:
+                state["best"][field] = key
+    time = event.get("time") or {}
+    if time.get("start") or time.get("end"):
+        folded = state["time"] or {"start": None, "end": None, "texts": [], "undated_start_texts": []}
+        start, end, text = time.get("start"), time.get("end") or time.get("start"), time.get("text") or ""
+        if start and (folded["start"] is None or start < folded["start"]):
+            folded["start"], folded["texts"] = start, []
+        if start and start == folded["start"] and text:
+            _add_sorted(folded["texts"], text)
+        if not start and text:
+            _add_sorted(folded["undated_start_texts"], text)
+        if end and (folded["end"] is None or end > folded["end"]):
+            folded["end"] = end
+        state["time"] = folded
+    for stance in event.get("stance") or []:
+        _add_stance(state["stance"], claim, stance)
+    _add_sorted(state["outlets"], outlet_of(claim.doc))
+    if claim.published:
+        first_last = state["published"] or [claim.published, claim.published]
+        state["published"] = [min(first_last[0], claim.published), max(first_last[1], claim.published)]
+    status = event.get("status")
+    if status:
+        entry = state["history"].setdefault(status, {"first": None, "last": None, "claims": []})
+        _add_sorted(entry["claims"], claim.id)
+        if claim.published:
+            entry["first"] = min(entry["first"] or claim.published, claim.published)
+            entry["last"] = max(entry["last"] or claim.published, claim.published)
+    interval = claim_interval(claim)
+    if interval:
+        lo, hi = interval[0].isoformat(), interval[1].isoformat()
+        span = state["span"] or [lo, hi]
+        state["span"] = [min(span[0], lo), max(span[1], hi)]
+
+
+def _add_stance(entries: dict[str, Any], claim: Claim, stance: dict[str, Any]) -> None:
+    actor = stance.get("actor") or {}
+    polarity = stance.get("polarity")
+    if polarity not in ("asserts", "denies"):
+        return
+    date = stance.get("date") or claim.published
+    date_from = "text" if stance.get("date") else ("published" if claim.published else None)
+    actor_key = actor.get("id") or (actor.get("name") or "").lower()
+    key = f"{actor_key}|{polarity}|{date or ''}"
+    name = actor.get("name") or actor.get("id")
+    entry = entries.get(key)
+    if entry is None:
+        entry = entries[key] = {"actor": {"id": actor.get("id"), "name": name}, "speaker": None,
+                                "polarity": polarity, "date": date, "date_from": date_from,
+                                "claims": [], "docs": []}
+    elif name and (not entry["actor"]["name"] or name < entry["actor"]["name"]):
+        entry["actor"]["name"] = name
+    speaker = stance.get("speaker")
+    if speaker and (entry["speaker"] is None or _ref_key(speaker) < _ref_key(entry["speaker"])):
+        entry["speaker"] = speaker
+    if _DATE_FROM_RANK[date_from] > _DATE_FROM_RANK[entry["date_from"]]:
+        entry["date_from"] = date_from
+    _add_sorted(entry["claims"], claim.id)
+    _add_sorted(entry["docs"], claim.doc_id)
+
+
+def _ref_key(ref: dict[str, Any]) -> tuple[str, str]:
+    return (ref.get("id") or "", ref.get("name") or "")
+
+
 def stance_timeline(claims: Iterable[Claim]) -> list[dict[str, Any]]:
     """Who asserts and who denies, in date order.
 
@@ -80,155 +214,89 @@ def stance_timeline(claims: Iterable[Claim]) -> list[dict[str, Any]]:
     on the same date are one entry citing all their claims; a later change of
     mind is a new entry.
     """
-    entries: dict[tuple[str, str, str], dict[str, Any]] = {}
+    entries: dict[str, Any] = {}
     for claim in claims:
         for stance in claim.event.get("stance") or []:
-            actor = stance.get("actor") or {}
-            polarity = stance.get("polarity")
-            if polarity not in ("asserts", "denies"):
-                continue
-            date = stance.get("date") or claim.published
-            date_from = "text" if stance.get("date") else ("published" if claim.published else None)
-            actor_key = actor.get("id") or (actor.get("name") or "").lower()
-            key = (actor_key, polarity, date or "")
-            entry = entries.get(key)
-            if entry is None:
-                entry = entries[key] = {
-                    "actor": {"id": actor.get("id"), "name": actor.get("name") or actor.get("id")},
-                    "speaker": stance.get("speaker"),
-                    "polarity": polarity,
-                    "date": date,
-                    "date_from": date_from,
-                    "claims": [],
-                    "docs": [],
-                }
-            elif not entry["speaker"] and stance.get("speaker"):
-                entry["speaker"] = stance.get("speaker")
-            if date_from == "text":
-                entry["date_from"] = "text"
-            if claim.id not in entry["claims"]:
-                entry["claims"].append(claim.id)
-            if claim.doc_id not in entry["docs"]:
-                entry["docs"].append(claim.doc_id)
-    for entry in entries.values():
-        entry["claims"].sort()
-        entry["docs"].sort()
+            _add_stance(entries, claim, stance)
+    return _timeline(entries)
+
+
+def _timeline(entries: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(
-        entries.values(),
+        (dict(e) for e in entries.values()),
         key=lambda e: (e["date"] is None, e["date"] or "", e["actor"]["id"] or "", e["polarity"]),
     )
 
 
-def status_history(claims: Iterable[Claim]) -> list[dict[str, Any]]:
-    """Each status the claims report, when it was first and last reported, and by which claims."""
-    by_status: dict[str, list[Claim]] = defaultdict(list)
-    for claim in claims:
-        status = claim.event.get("status")
-        if status:
-            by_status[status].append(claim)
-    history = []
-    for status, group in by_status.items():
-        dates = sorted(d for c in group if (d := _claim_date(c)))
-        history.append({
-            "status": status,
-            "first_reported": dates[0] if dates else None,
-            "last_reported": dates[-1] if dates else None,
-            "claims": sorted(c.id for c in group),
-        })
+def _history(folded: dict[str, Any]) -> list[dict[str, Any]]:
+    history = [{"status": status, "first_reported": entry["first"], "last_reported": entry["last"],
+                "claims": list(entry["claims"])} for status, entry in folded.items()]
     return sorted(history, key=lambda h: (status_rank(h["status"]), h["first_reported"] or ""))
 
 
-def _merged_items(claims: list[Claim], family: str, system_family: Any = None) -> list[dict[str, Any]]:
-    """The union of the claims' items in this event's family, one per system or category.
-
-    A system named as "uav" in one claim and "loitering_munition" in another
-    keeps the more specific category; a bare category already implied by a
-    named system or by a more specific bare category is dropped.
-    """
-    system_category: dict[str, str] = {}
-    system_refs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    bare: set[str] = set()
+def status_history(claims: Iterable[Claim]) -> list[dict[str, Any]]:
+    """Each status the claims report, when it was first and last reported, and by which claims."""
+    state = new_state()
     for claim in claims:
-        for item in claim.event.get("items") or []:
-            if family != "none" and item_family(item, system_family) != family:
-                continue
-            category = str(item.get("category") or "military_equipment")
-            system = item.get("system")
-            if system and system.get("id"):
-                system_refs[system["id"]].append(system)
-                known = system_category.get(system["id"])
-                if known is None or (coarse_category(category) != category and coarse_category(known) == known):
-                    system_category[system["id"]] = category
-            else:
-                bare.add(category)
-    items = [{"category": system_category[s], "system": _most_common_name(system_refs[s])}
-             for s in sorted(system_category)]
-    implied = {c for s in system_category.values() for c in (s, coarse_category(s))}
-    implied |= {coarse_category(c) for c in bare if coarse_category(c) != c}
-    items += [{"category": c, "system": None} for c in sorted(bare) if c not in implied]
+        status = claim.event.get("status")
+        if status:
+            entry = state["history"].setdefault(status, {"first": None, "last": None, "claims": []})
+            _add_sorted(entry["claims"], claim.id)
+            if claim.published:
+                entry["first"] = min(entry["first"] or claim.published, claim.published)
+                entry["last"] = max(entry["last"] or claim.published, claim.published)
+    return _history(state["history"])
+
+
+def _items(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """One item per named system, then bare categories no named system or more specific category implies."""
+    systems = state["systems"]
+    items = [{"category": systems[s]["category"], "system": _most_cited({s: systems[s]["names"]})}
+             for s in sorted(systems)]
+    implied = {c for entry in systems.values() for c in (entry["category"], coarse_category(entry["category"]))}
+    implied |= {coarse_category(c) for c in state["bare"] if coarse_category(c) != c}
+    items += [{"category": c, "system": None} for c in state["bare"] if c not in implied]
     return items
 
 
-def _merged_time(claims: list[Claim]) -> dict[str, Any] | None:
-    times = [c.event.get("time") for c in claims if c.event.get("time")]
-    times = [t for t in times if t.get("start") or t.get("end")]
-    if not times:
+def _time(state: dict[str, Any]) -> dict[str, Any] | None:
+    folded = state["time"]
+    if not folded:
         return None
-    starts = [t["start"] for t in times if t.get("start")]
-    ends = [t.get("end") or t.get("start") for t in times if t.get("end") or t.get("start")]
-    start = min(starts) if starts else None
-    end = max(ends) if ends else None
-    texts = sorted({t.get("text") or "" for t in times if (t.get("start") or "") == (start or "")} - {""})
-    return {"text": "; ".join(texts) or None, "start": start, "end": end}
+    texts = folded["texts"] if folded["start"] else folded["undated_start_texts"]
+    return {"text": "; ".join(texts) or None, "start": folded["start"], "end": folded["end"]}
 
 
-def _pick_by_strength(claims: list[Claim], field: str) -> dict[str, Any] | None:
-    """A quantity or value: from the strongest-status claim, then the latest report."""
-    candidates = [c for c in claims if c.event.get(field)]
-    if not candidates:
-        return None
-    best = max(
-        candidates,
-        key=lambda c: (status_rank(c.event.get("status")), c.published or "", c.id),
-    )
-    return best.event[field]
-
-
-def build_record(event: FusedEvent, system_family: Any = None) -> dict[str, Any]:
-    """The SPEC section 6 record of one fused event, with its ledger."""
-    claims = sorted(event.claims, key=_claim_sort_key)
+def finish(event: FusedEvent, state: dict[str, Any]) -> dict[str, Any]:
+    """The SPEC section 6 record of an event from its folded ledger state (claims not listed)."""
     key = event.key
-    statuses = [c.event.get("status") for c in claims if c.event.get("status")]
+    statuses = list(state["history"])
     status = max(statuses, key=status_rank) if statuses and has_status(key.type) else None
-    published = sorted(p for c in claims if (p := c.published))
-    outlets = sorted({outlet_of(c.doc) for c in claims})
-    dated = [iv for c in claims if (iv := claim_interval(c))]
+    published = state["published"] or [None, None]
     record: dict[str, Any] = {
         "id": event.id,
         "type": key.type,
-        "supplier": _most_common_name(c.event.get("supplier") for c in claims),
-        "recipient": _most_common_name(c.event.get("recipient") for c in claims),
-        "items": _merged_items(claims, key.family, system_family),
+        "supplier": _most_cited(state["roles"]["supplier"]),
+        "recipient": _most_cited(state["roles"]["recipient"]),
+        "items": _items(state),
         "status": status,
-        "quantity": _pick_by_strength(claims, "quantity"),
-        "value": _pick_by_strength(claims, "value"),
-        "time": _merged_time(claims),
-        "place": _most_common_name(c.event.get("place") for c in claims),
-        "target": _most_common_name(c.event.get("target") for c in claims),
-        "stance": stance_timeline(claims),
-        "sources": len(outlets),
-        "outlets": outlets,
-        "first_reported": published[0] if published else None,
-        "last_reported": published[-1] if published else None,
-        "status_history": status_history(claims),
-        "claims": [_claim_entry(c) for c in claims],
+        "quantity": state["best"]["quantity"][3] if "quantity" in state["best"] else None,
+        "value": state["best"]["value"][3] if "value" in state["best"] else None,
+        "time": _time(state),
+        "place": _most_cited(state["roles"]["place"]),
+        "target": _most_cited(state["roles"]["target"]),
+        "stance": _timeline(state["stance"]),
+        "sources": len(state["outlets"]),
+        "outlets": list(state["outlets"]),
+        "first_reported": published[0],
+        "last_reported": published[1],
+        "status_history": _history(state["history"]),
         "fusion": {
             "version": FUSION_VERSION,
             "block": key.to_dict(),
             "lead_system": event.lead_system,
             "first_year": event.first_year,
-            "span": [min(d[0] for d in dated).isoformat(), max(d[1] for d in dated).isoformat()]
-            if dated else None,
+            "span": list(state["span"]) if state["span"] else None,
         },
         "review": event.review,
         "corrections": [dict(c) for c in event.corrections],
@@ -236,6 +304,21 @@ def build_record(event: FusedEvent, system_family: Any = None) -> dict[str, Any]
     }
     for correction in event.corrections:
         apply_correction(record, correction["field"], correction["value"])
+    return record
+
+
+def fold(event: FusedEvent, system_family: Any = None) -> dict[str, Any]:
+    state = new_state()
+    for claim in event.claims:
+        add_claim(state, claim, event.key.family, system_family)
+    return state
+
+
+def build_record(event: FusedEvent, system_family: Any = None, with_claims: bool = True) -> dict[str, Any]:
+    """The SPEC section 6 record of one fused event, with its ledger (and its claims, unless told not)."""
+    record = finish(event, fold(event, system_family))
+    if with_claims:
+        record["claims"] = [_claim_entry(c) for c in sorted(event.claims, key=_claim_sort_key)]
     return record
 
 
