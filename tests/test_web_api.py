@@ -114,7 +114,7 @@ def test_event_detail_has_claims_and_highlighted_evidence(readonly: Server, stor
     evidence = next(ev for c in record["claims"] for ev in c["evidence"])
     document = store.document(next(c for c in record["claims"] if c["evidence"])["doc"]["id"])
     assert document is not None
-    stored_sentence = document["text"][evidence["start"] : evidence["end"]]
+    stored_sentence = document["text"][evidence["start"] : evidence["end"]].strip()
     from markupsafe import escape
 
     marks = re.findall(r"<mark[^>]*>(.*?)</mark>", page.text, flags=re.S)

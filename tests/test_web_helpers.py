@@ -179,6 +179,10 @@ def test_locate_trusts_matching_offsets_and_searches_when_they_are_stale() -> No
     assert locate(text, "Iran supplied drones.", start, start + 21) == (start, start + 21)
     assert locate(text, "Iran supplied drones.", 0, 5) == (start, start + 21)
     assert locate(text, "not there", 999, 1000) is None
+    # Offsets that take in the paragraph break after the sentence mark the sentence alone.
+    padded = "Intro.\n\nIran supplied drones.\n\nNext."
+    start = padded.index("Iran")
+    assert locate(padded, None, start - 2, start + 23) == (start, start + 21)
 
 
 def test_excerpt_cuts_at_spaces_and_keeps_the_mark() -> None:

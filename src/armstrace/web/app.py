@@ -192,6 +192,12 @@ def _document_view(store: Store, doc_id: str) -> dict[str, Any] | None:
     return {"document": document, "html": highlight(text, spans), "claims": claim_views}
 
 
+def as_json(content: Any) -> JSONResponse:
+    """A JSON response straight from store records (already JSON-native), without
+    FastAPI's per-field encoder, which costs ~0.4 ms an event on big lists."""
+    return JSONResponse(content)
+
+
 def _stream(format_name: str, rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     """Rows through an export format, handed out event by event so memory stays flat."""
     from armstrace.export import EXPORTERS
@@ -352,7 +358,7 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def entity_page(request: Request, entity_id: str) -> HTMLResponse:
-        data = entity_data(entity_id, 100)
+        data = entity_data(entity_id, PAGE_SIZE)
         return render(request, "entity.html", title=data["entity"]["name"] or entity_id, **data)
 
     def entity_data(entity_id: str, limit: int) -> dict[str, Any]:
@@ -447,10 +453,10 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0),
         claims: bool = Query(False, description="include each event's claims and evidence"),
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         filters = api_filters(supplier, recipient, type, status, system, q, since, until)
         found = store.events(**filters, limit=limit, offset=offset, with_claims=claims)
-        return {"total": store.count_events(**filters), "limit": limit, "offset": offset, "events": found}
+        return as_json({"total": store.count_events(**filters), "limit": limit, "offset": offset, "events": found})
 
     def download(format_name: str, media_type: str, filters: dict[str, str]) -> StreamingResponse:
         rows = store.iter_events(with_claims=format_name == "jsonl", **filters)
@@ -478,10 +484,10 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
         return download("jsonl", "application/x-ndjson; charset=utf-8", filters)
 
     @app.get("/api/events/{event_id}", tags=["events"], summary="One event with its claims and evidence")
-    def api_event(event_id: str) -> dict[str, Any]:
+    def api_event(event_id: str) -> JSONResponse:
         record = get_event(event_id)
         record["decisions_made"] = store.decisions(record["id"])
-        return record
+        return as_json(record)
 
     @app.post("/api/events/{event_id}/decisions", tags=["review"],
               summary="Review an event (needs `Authorization: Bearer TOKEN`)")
@@ -512,21 +518,21 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
 
     @app.get("/api/entities/{entity_id}", tags=["entities"],
              summary="An entity: catalogue entry, events as supplier and as recipient")
-    def api_entity(entity_id: str, limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE)) -> dict[str, Any]:
-        return entity_data(entity_id, limit)
+    def api_entity(entity_id: str, limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE)) -> JSONResponse:
+        return as_json(entity_data(entity_id, limit))
 
     @app.get("/api/documents", tags=["documents"], summary="Stored documents, newest first")
     def api_documents(
         source: str | None = None, since: str | None = None, until: str | None = None,
         q: str | None = None, limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0),
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         filters = _filters({"source": source, "since": since, "until": until, "q": q})
         found, total = documents_data(filters, limit, offset)
-        return {"total": total, "limit": limit, "offset": offset, "documents": found}
+        return as_json({"total": total, "limit": limit, "offset": offset, "documents": found})
 
     @app.get("/api/documents/{doc_id}", tags=["documents"],
              summary="One document with its text, claims and the events they feed")
-    def api_document(doc_id: str) -> dict[str, Any]:
+    def api_document(doc_id: str) -> JSONResponse:
         document = store.document(doc_id)
         if document is None:
             raise HTTPException(404, f"no document {doc_id!r}")
@@ -534,19 +540,19 @@ def create_app(store_url: str, token: str | None = None) -> FastAPI:
         events_of = store.event_ids_for_claims([c["id"] for c in claims])
         for claim in claims:
             claim["event_ids"] = events_of.get(claim["id"], [])
-        return {**document, "claims": claims}
+        return as_json({**document, "claims": claims})
 
     @app.get("/api/network", tags=["views"], summary="Supplier→recipient pairs with event counts")
     def api_network(
         type: str | None = None, status: str | None = None, since: str | None = None,
         until: str | None = None, limit: int = Query(60, ge=1, le=1000),
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         filters = _filters({"type": type, "status": status, "since": since, "until": until})
-        return graphs.network(store, limit=limit, **filters).to_dict()
+        return as_json(graphs.network(store, limit=limit, **filters).to_dict())
 
     @app.get("/api/timeline", tags=["views"], summary="Events per year and type")
-    def api_timeline(type: str | None = None, status: str | None = None, actor: str | None = None) -> dict[str, Any]:
-        return graphs.timeline(store, **_filters({"type": type, "status": status, "actor": actor})).to_dict()
+    def api_timeline(type: str | None = None, status: str | None = None, actor: str | None = None) -> JSONResponse:
+        return as_json(graphs.timeline(store, **_filters({"type": type, "status": status, "actor": actor})).to_dict())
 
     return app
 

@@ -24,6 +24,19 @@ class Span:
 
 
 def locate(text: str, sentence: str | None, start: int | None, end: int | None) -> tuple[int, int] | None:
+    """Where an evidence sentence sits in `text`, without surrounding whitespace (see `_locate`)."""
+    found = _locate(text, sentence, start, end)
+    if found is None:
+        return None
+    first, last = found
+    while first < last and text[first].isspace():
+        first += 1
+    while last > first and text[last - 1].isspace():
+        last -= 1
+    return (first, last) if first < last else None
+
+
+def _locate(text: str, sentence: str | None, start: int | None, end: int | None) -> tuple[int, int] | None:
     """Where an evidence sentence sits in `text`.
 
     The stored offsets are trusted when they point at the sentence; when they
