@@ -254,6 +254,11 @@ class ActorFinder:
         if head.pos_ == "PRON" or low in PRONOUN_ACTORS:
             if low in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
                 return self._actors_of_np(head.head.head, acting, speaker_state)
+            if low in ("they", "them", "their"):
+                # Plural pronouns point at groups ("the Houthis ... they"), rarely at a state; a wrong
+                # supplier is worse than none.
+                org = self.coref.last_org()
+                return [Actor(org, head, "coref")] if org is not None else []
             if low not in ("we", "our", "us", "i", "my", "he", "she", "his", "her"):
                 clause_subject = self._clause_subject(head)
                 if clause_subject is not None:

@@ -235,6 +235,10 @@ def _combine(ctx: SentenceContext, event_type: str, trigger: Token, suppliers: l
                 continue
             if s is not None and r is not None and s.id == r.id:
                 continue
+            if event_type == "production" and s is not None and r is not None:
+                state_of = ctx.actors.kb.state_of
+                if state_of(s.id) is not None and state_of(s.id) == state_of(r.id):
+                    continue  # a German company building a plant in Germany is domestic production
             pair_items = list(items)
             if r is not None and items and event_type in ("transfer", "production"):
                 # nobody receives their own country's weapons from abroad
@@ -292,6 +296,8 @@ def _origin_supplier(ctx: SentenceContext, trigger: Token, items: list[ItemHit],
 
 def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> list[Mention]:
     """'Iran's sale of drones to Venezuela', 'Chinese arms exports to Serbia', 'the delivery of Patriots to Kyiv'."""
+    if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in noun.children):
+        return []  # 'any arms supplies to Ukraine would ...': a hypothetical, not a report
     items: list[ItemHit] = []
     # 'the sale of drones', 'an order for nine C-390 aircraft'
     for of in prep_objects(noun, "of", "for"):
@@ -662,10 +668,22 @@ def read_production(ctx: SentenceContext, trigger: Token) -> list[Mention]:
         origin, _ = _origin_ref(ctx, items)
         if origin is not None:
             suppliers = [Actor(origin, trigger, "origin")]
-    recipients = producers or ([place] if place else [])
+    # A place the catalogue lists as an organisation (an economic zone, a plant) produces for its state.
+    recipients = [_as_state(ctx, a) for a in (producers or ([place] if place else []))]
+    place = _as_state(ctx, place) if place is not None else None
     mentions = _combine(ctx, "production", trigger, suppliers, recipients, items, allow_null="none",
                         place=place.ref if place else None)
     return mentions
+
+
+def _as_state(ctx: SentenceContext, actor: Actor) -> Actor:
+    kb = ctx.actors.kb
+    if actor.ref.id and actor.ref.id.startswith("org:") and kb.org_type(actor.ref.id) in (
+            "company", "manufacturer", "zone", "facility", "place", "site", ""):
+        state = kb.state_of(actor.ref.id)
+        if state and kb.entity(actor.ref.id) is not None:
+            return Actor(EntityRef(state, kb.name(state)), actor.token, actor.via)
+    return actor
 
 
 def _place_of(ctx: SentenceContext, trigger: Token, facility: Token) -> Actor | None:
