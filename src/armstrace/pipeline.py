@@ -129,22 +129,19 @@ def ingest_paths(
                         in_flight.appendleft(expected)
                         with contextlib.suppress(ValueError):
                             in_flight.remove(result.document)
-                    if store.has_document(result.document.id, result.extractor_version or version):
+                    try:
+                        written, new_ids = store.store_result(result)
+                    except (KeyboardInterrupt, SystemExit):
+                        raise
+                    except Exception as exc:
+                        # This document only (its transaction rolled back); the rest go on.
+                        where = result.document.path or result.document.id
+                        summary.fail(IngestFailure(where, _reason("cannot store", exc)))
+                        tick(summary)
+                        continue
+                    if not written:
                         summary.duplicate += 1  # the same text twice within this run
                     else:
-                        try:
-                            new_ids = store.add_result(result)
-                        except (KeyboardInterrupt, SystemExit):
-                            raise
-                        except Exception as exc:
-                            # This document only (its transaction rolled back); the rest go on.
-                            summary.fail(
-                                IngestFailure(
-                                    result.document.path or result.document.id, _reason("cannot store", exc)
-                                )
-                            )
-                            tick(summary)
-                            continue
                         summary.new += 1
                         where = result.document.path or result.document.id
                         summary.warnings.extend(f"{where}: {w}" for w in result.document.warnings)

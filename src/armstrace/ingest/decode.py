@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 # A file whose first bytes hold a NUL, or too many control characters, is
 # not an article. The sample is small so that the check costs nothing.
 SNIFF_BYTES = 8192
 CONTROL_RATIO = 0.10
-_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
+# Control characters other than \t \n \v \f \r, and the replacement character.
+_ODD_CHARS = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
 
 
 class NotText(ValueError):
@@ -51,7 +53,7 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
             warnings.append(f"invalid UTF-8 at byte {exc.start}: {bad} character(s) replaced with U+FFFD")
     sample = text[:SNIFF_BYTES]
     if sample:
-        odd = sum(1 for ch in sample if (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS) or ch == "\ufffd")
+        odd = len(_ODD_CHARS.findall(sample))
         if odd / len(sample) > CONTROL_RATIO:
             raise NotText("binary file")
     if bom and "\x00" in text:  # a wide encoding can still spell U+0000

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, create_engine, event, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, create_engine, event, exists, func, or_, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -45,6 +45,12 @@ from armstrace.store.schema import (
 
 # How many ids go into one IN (...) clause: well under SQLite's variable limit.
 CHUNK = 500
+
+
+# Statements run once per stored document, built once (building them costs more than running them).
+_STORED_VERSION = select(documents.c.extractor_version).where(documents.c.id == bindparam("doc_id"))
+_NEXT_NUM = select(func.coalesce(func.max(documents.c.num), 0) + 1)
+_FTS_INSERT = sql_text("INSERT INTO documents_fts(rowid, title, text) VALUES (:num, :title, :text)")
 
 
 class StoreError(Exception):
@@ -137,8 +143,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        write = conn.get_execution_options().get("armstrace_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("armstrace_write", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif not options.get("armstrace_autocommit_read", False):
+            conn.exec_driver_sql("BEGIN")
+        # A single-statement read runs without BEGIN: SQLite gives each statement its
+        # own snapshot, and skipping the round trip halves the cost of a key lookup.
 
 
 def open_store(url: str | None = None, create: bool = True) -> Store:
@@ -205,12 +216,19 @@ class Store:
                 self._active = None
 
     @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _read(self, single_statement: bool = False) -> Iterator[Connection]:
+        """A connection to read with: the open write transaction if any, else a read transaction.
+
+        `single_statement` reads (a key lookup) skip BEGIN on SQLite.
+        """
         if self._active is not None:
             yield self._active
             return
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        with self.engine.connect() as conn:
+            if single_statement:
+                conn = conn.execution_options(armstrace_autocommit_read=True)
+            with conn.begin():
+                yield conn
 
     def close(self) -> None:
         self.engine.dispose()
@@ -291,9 +309,8 @@ class Store:
 
     def has_document(self, doc_id: str, extractor_version: str | None = None) -> bool:
         """Whether the document is stored (with claims of that extractor version, if given)."""
-        query = select(documents.c.extractor_version).where(documents.c.id == doc_id)
-        with self._read() as conn:
-            found = conn.execute(query).first()
+        with self._read(single_statement=True) as conn:
+            found = conn.execute(_STORED_VERSION, {"doc_id": doc_id}).first()
         if found is None:
             return False
         return extractor_version is None or found.extractor_version == (extractor_version or "")
@@ -306,27 +323,29 @@ class Store:
         claims are added beside the old ones and become the current ones.
         Returns the ids of claims that were not stored before.
         """
+        return self.store_result(result)[1]
+
+    def store_result(self, result: DocumentResult) -> tuple[bool, list[str]]:
+        """`add_result`, also telling whether anything was written: (written, new claim ids).
+
+        `written` is False when the document was already stored with this
+        extractor version (a duplicate), which `add_result`'s [] cannot tell
+        apart from a document without events.
+        """
         doc = result.document
         version = result.extractor_version or ""
         with self.transaction() as conn:
-            stored = conn.execute(
-                select(documents.c.extractor_version).where(documents.c.id == doc.id)
-            ).first()
+            stored = conn.execute(_STORED_VERSION, {"doc_id": doc.id}).first()
             if stored is not None and stored.extractor_version == version:
-                return []
+                return False, []
             if stored is None:
                 row = rows.document_row(result)
                 if self.dialect == "sqlite":
-                    row["num"] = conn.execute(
-                        select(func.coalesce(func.max(documents.c.num), 0) + 1)
-                    ).scalar()
-                conn.execute(documents.insert().values(row))
+                    row["num"] = conn.execute(_NEXT_NUM).scalar()
+                conn.execute(documents.insert(), row)
                 if row.get("num") is not None and self._fts_enabled(conn):
                     conn.execute(
-                        sql_text(
-                            "INSERT INTO documents_fts(rowid, title, text) VALUES (:num, :title, :text)"
-                        ),
-                        {"num": row["num"], "title": row["title"] or "", "text": row["text"]},
+                        _FTS_INSERT, {"num": row["num"], "title": row["title"] or "", "text": row["text"]}
                     )
             else:
                 conn.execute(
@@ -343,15 +362,16 @@ class Store:
                 for entity in rows.entity_rows(event_data):
                     entity_rows.setdefault(entity["id"], entity)
             if not claim_rows:
-                return []
+                return True, []
             ids = list(claim_rows)
-            already = set()
-            for chunk in _chunks(ids):
-                already |= set(conn.execute(select(claims.c.id).where(claims.c.id.in_(chunk))).scalars())
+            already: set[str] = set()
+            if stored is not None:  # claim ids include the document id: a new document has none yet
+                for chunk in _chunks(ids):
+                    already |= set(conn.execute(select(claims.c.id).where(claims.c.id.in_(chunk))).scalars())
             new = [claim_rows[i] for i in ids if i not in already]
             self._insert_ignore(conn, entities, list(entity_rows.values()))
             self._insert_ignore(conn, claims, new)
-            return [row["id"] for row in new]
+            return True, [row["id"] for row in new]
 
     def _fts_enabled(self, conn: Connection) -> bool:
         if self.dialect != "sqlite":
