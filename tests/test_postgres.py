@@ -395,12 +395,6 @@ def test_text_search_takes_wildcards_literally(pg_url: str) -> None:
             assert store.events(text=wildcard) == [], wildcard
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: Store._attach_claims orders an event's claims by published ASC with no NULL placement: "
-    "undated claims come first on SQLite, last on PostgreSQL; fix: claims.c.published.asc().nulls_first() "
-    "(src/armstrace/store/db.py, _attach_claims; see docs/store.md)",
-)
 def test_claims_of_an_event_are_listed_in_the_same_order(pg_url: str, sqlite_url: str) -> None:
     dated = make_result(published="2022-10-01", path="dated.txt")
     undated_text = "Iran delivered Shahed-136 drones to Russia in August, US officials said, a blog reported."
@@ -517,12 +511,6 @@ def test_pipeline_rerun_on_postgresql_changes_nothing(ingested: dict[str, Any], 
     assert _event_records(pg) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: PostgreSQL text cannot hold NUL; a JSONL record with \\u0000 in its text makes add_result raise "
-    "ValueError, and the pipeline then fails the OTHER in-flight records and stores none; SQLite stores all "
-    "three (fix: ingest/jsonl.py replaces NUL, pipeline fails only the document being stored; docs/store.md)",
-)
 def test_a_nul_character_lands_on_postgresql_as_on_sqlite(
     pg_url: str, sqlite_url: str, extractor: Any, tmp_path: Path
 ) -> None:
