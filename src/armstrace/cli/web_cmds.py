@@ -24,11 +24,11 @@ def serve(
         "Without one the server is read-only."
     ),
 ) -> None:
-    """Serve the events, documents, network and timeline pages and the JSON API over a store.
+    """Serve the web pages and JSON API over a store; read-only unless a review token is given.
 
-    Example: armstrace serve --db news.db --port 8000, then open http://127.0.0.1:8000/
-    (API description at /docs and /openapi.json). With ARMSTRACE_TOKEN=s3cret armstrace serve
-    analysts can review events from the event page.
+    Example: armstrace serve --db news.db --port 8000   (open http://127.0.0.1:8000/, API at /docs)
+
+    Example with review: ARMSTRACE_TOKEN=s3cret armstrace serve --db news.db
     """
     import uvicorn
 
