@@ -35,6 +35,7 @@ from armstrace.extract.readers import (
     read_components_for_production,
     read_deal_noun,
     read_export_total,
+    read_listing,
     read_offer,
     read_production,
     read_sanction_noun,
@@ -71,6 +72,7 @@ class DocumentReader:
         self.systems: dict[str, tuple[str, str, str | None]] = {}
         # "The missiles were Iranian-made": item family -> the state the text says made it.
         self.family_origins: dict[str, EntityRef] = {}
+        self.doc_has_weapon = False
 
     # ---- per paragraph -------------------------------------------------
     def read_paragraph(self, doc: Doc, offset: int) -> None:
@@ -93,6 +95,9 @@ class DocumentReader:
                          t.lemma_.lower() not in lex.needs_context) or any(
             t.ent_type_ == "SYSTEM" for t in sent) or any(t.lemma_.lower() in ("military", "defense", "defence", "weapon", "production", "manufacturing",
                                          "arms") for t in sent)
+        # Context carries over: "engines" after a paragraph about Shahed drones are drone engines.
+        has_weapon = has_weapon or self.doc_has_weapon
+        self.doc_has_weapon = has_weapon
         ctx = SentenceContext(sent, actors, items, lex, speaker_state, has_weapon)
         found: list[Mention] = []
         for tok in sent:
@@ -148,6 +153,8 @@ class DocumentReader:
                 out += read_production(ctx, tok)
             if lemma in lex.words("sanction", "direct_verbs"):
                 out += read_sanction_verb(ctx, tok, direct=True)
+            if lemma in lex.words("sanction", "listing_verbs"):
+                out += read_listing(ctx, tok)
             if lemma in lex.words("sanction", "impose_verbs"):
                 out += read_sanction_verb(ctx, tok, direct=False)
         elif tok.pos_ in ("NOUN", "PROPN") or misread_noun:

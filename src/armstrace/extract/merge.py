@@ -18,7 +18,7 @@ from armstrace.ontology import coarse_category, has_status, status_rank
 # Unspecified items join whichever concrete family they appear beside.
 WILDCARD_CATEGORIES = {"military_equipment", "components"}
 # Event types that are a relation only when the recipient is known (after role completion).
-NEEDS_RECIPIENT = {"transfer", "production", "training"}
+NEEDS_RECIPIENT = {"transfer", "production", "training", "sanction"}
 # Which event a denial pointing back ("Iran denied the claims") most likely means.
 TYPE_PRIORITY = {"transfer": 0, "production": 1, "use": 2, "training": 3, "offer": 4, "sanction": 5}
 
@@ -121,6 +121,11 @@ def _complete_roles(mentions: list[Mention]) -> None:
     after "Moscow denied using Iranian drones" names the recipient.
     """
     complete = [m for m in mentions if m.supplier is not None and m.recipient is not None]
+    # Sanctions: "Guilin Alpha ... were also listed" after "the US Treasury put five companies on its list".
+    imposers = {m.supplier.id: m.supplier for m in complete if m.type == "sanction"}
+    for m in mentions:
+        if m.type == "sanction" and m.supplier is None and len(imposers) == 1:
+            m.supplier = next(iter(imposers.values()))
     for m in mentions:
         if m.type not in ("transfer", "production", "training") or (m.supplier is None) == (m.recipient is None):
             continue
@@ -173,6 +178,8 @@ def merge_document(reader: DocumentReader, published: str | None) -> list[Event]
         if m.type in NEEDS_RECIPIENT and m.recipient is None:
             continue  # "Iran exports drones": no second party, no relation to record
         if m.supplier is not None and m.recipient is not None and m.supplier.id == m.recipient.id:
+            continue
+        if m.type == "sanction" and m.supplier is None:
             continue
         if m.type == "transfer" and m.supplier is None and not _agentless_passive(m):
             continue  # only "shells were shipped to Russia" leaves the supplier open (CONSTRUCTIONS 4)

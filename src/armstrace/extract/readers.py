@@ -517,6 +517,8 @@ def read_sanction_verb(ctx: SentenceContext, verb: Token, direct: bool) -> list[
         imposers = ctx.actors.actors(agent_of(verb) if is_passive(verb) else subject(verb),
                                      speaker_state=ctx.speaker_state)
         targets = _sanction_targets(ctx, [targets_tok] if targets_tok is not None else [])
+        # "... were also listed": the imposer is the one the article named; merge.py fills it or drops it.
+        return _combine(ctx, "sanction", verb, imposers, targets, [], allow_null="either")
     else:
         noun = child(verb, *PASSIVE_SUBJECT_DEPS) if is_passive(verb) else child(verb, "dobj", "obj")
         if noun is None or noun.lemma_.lower() not in ctx.lex.words("sanction", "nouns"):
@@ -528,6 +530,19 @@ def read_sanction_verb(ctx: SentenceContext, verb: Token, direct: bool) -> list[
         if not target_toks:
             targets = _fallback_sanction_target(ctx, verb, imposers)
     return _combine(ctx, "sanction", verb, imposers, targets, [], allow_null="none")
+
+
+def read_listing(ctx: SentenceContext, verb: Token) -> list[Mention]:
+    """'put five companies on its sanctions list', 'added Lockheed Martin to its list of unreliable entities'."""
+    lists = ctx.lex.words("sanction", "list_nouns")
+    holders = [p for p in prep_objects(verb, "on", "to", "onto") if any(t.lemma_.lower() in lists for t in p.subtree)]
+    if not holders:
+        return []
+    passive = is_passive(verb)
+    target_tok = child(verb, *PASSIVE_SUBJECT_DEPS) if passive else child(verb, "dobj", "obj")
+    targets = _sanction_targets(ctx, [target_tok] if target_tok is not None else [])
+    imposers = ctx.actors.actors(agent_of(verb) if passive else subject(verb), speaker_state=ctx.speaker_state)
+    return _combine(ctx, "sanction", verb, imposers, targets, [], allow_null="either")
 
 
 def _sanction_targets(ctx: SentenceContext, toks: list[Token]) -> list[Actor]:
