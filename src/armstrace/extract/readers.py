@@ -446,6 +446,8 @@ def read_use(ctx: SentenceContext, verb: Token) -> list[Mention]:
 
 
 def _use_mentions(ctx: SentenceContext, trigger: Token, users: list[Actor], items: list[ItemHit]) -> list[Mention]:
+    # 'using American technology' builds something; only weapons are used in an attack.
+    items = [h for h in items if h.item.category != "components"]
     if not items or not users:
         return []
     targets: list[Actor] = []
