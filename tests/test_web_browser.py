@@ -167,6 +167,9 @@ def test_hostile_article_never_runs(page: Any, server: Server, store: Store) -> 
     page.goto(f"{server.base}/documents/{doc_id}")
     title = page.locator("h1.doc-title").inner_text()
     assert "<script>window.__pwned=1</script>" in title
+    assert '<a href="javascript:window.__pwned=1">click</a>' in title
+    page.locator("h1.doc-title").get_by_text("click", exact=False).click()
+    assert page.evaluate("typeof window.__pwned") == "undefined"
     body = page.locator(".doc-text").inner_text()
     assert '<a href="javascript:window.__pwned=1">click</a>' in body
     assert '<img src=x onerror="window.__pwned=1">' in body

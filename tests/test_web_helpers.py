@@ -38,7 +38,8 @@ TOKEN = "review-token-for-tests"
 # An article written to attack the pages: markup in the title and the text,
 # around one ordinary arms-transfer sentence that extraction should find.
 HOSTILE_SENTENCE = "Iran supplied Shahed-136 drones to Russia in 2022."
-HOSTILE_TITLE = '<script>window.__pwned=1</script> Drone report <img src=x onerror="window.__pwned=1">'
+HOSTILE_TITLE = ('<script>window.__pwned=1</script> Drone report <img src=x onerror="window.__pwned=1"> '
+                 '<a href="javascript:window.__pwned=1">click</a>')
 HOSTILE_TEXT = (
     f"{HOSTILE_TITLE}\n\n"
     "November 3, 2022\n\n"
