@@ -555,9 +555,17 @@ class ItemFinder:
             if t.i >= tok.i:
                 break
             ent = self.index.get(t)
-            if ent is not None and ent.label_ in ("DEMONYM", "NORP") and ent.kb_id_ and t.dep_ != "poss":
+            if ent is not None and ent.label_ in ("DEMONYM", "NORP") and ent.kb_id_ and t.dep_ != "poss" and (
+                    not _era(ent)):
                 return self.kb.state_of(ent.kb_id_)
         return None
+
+
+def _era(ent: Span) -> bool:
+    """'Soviet-era tanks' says how old they are, not who supplies them."""
+    doc = ent.doc
+    following = [t.lower_ for t in doc[ent.end: ent.end + 2]]
+    return "era" in following or ent.text.lower().endswith("-era")
 
 
 def _same_family(category: str, others: set[str]) -> bool:

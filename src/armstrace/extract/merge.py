@@ -94,8 +94,13 @@ def _to_stance(att, published: str | None) -> Stance:
 
 
 def _evidence(m: Mention) -> Evidence:
+    """The sentence and its offsets into the document text, without the line breaks around it."""
     offset = getattr(m, "offset", 0)
-    return Evidence(sentence=m.sentence.text, start=offset + m.sentence.start_char, end=offset + m.sentence.end_char)
+    text = m.sentence.text
+    lead = len(text) - len(text.lstrip())
+    body = text.strip()
+    start = offset + m.sentence.start_char + lead
+    return Evidence(sentence=body, start=start, end=start + len(body))
 
 
 def _makers_from_designations(mentions: list[Mention], systems: dict[str, tuple[str, str, str | None]],

@@ -373,20 +373,26 @@ def read_deal_noun(ctx: SentenceContext, noun: Token) -> list[Mention]:
         governor is not None and governor.pos_ == "VERB" and noun.dep_ == "dobj") else []
     signers += [a for c in noun.children if c.dep_ == "poss" for a in ctx.actors.actors(c)]
     partners = [a for t in prep_objects(noun, "with") for a in ctx.actors.actors(t)]
-    sources = [a for t in prep_objects(noun, "from") for a in ctx.actors.actors(t)]
+    # "from" on the noun: 'an order from the UAE' (the buyer for an order, the seller for a contract)
+    noun_sources = [a for t in prep_objects(noun, "from") for a in ctx.actors.actors(t)]
+    # "from" elsewhere always names the seller: 'an order for nine C-390 aircraft from Brazil's Embraer'
+    sellers_named: list[Actor] = []
     if governor is not None:
         partners += [a for t in prep_objects(governor, "with") for a in ctx.actors.actors(t)]
-        sources += [a for t in prep_objects(governor, "from") for a in ctx.actors.actors(t)]
+        sellers_named += [a for t in prep_objects(governor, "from") for a in ctx.actors.actors(t)]
+    sellers_named += [a for h in items for t in prep_objects(h.token, "from") for a in ctx.actors.actors(t)]
     origin, _explicit = _origin_ref(ctx, items)
     state_of = ctx.actors.kb.state_of
-    parties = signers + partners + sources
+    parties = signers + partners + noun_sources + sellers_named
     makers = [a for a in parties if origin is not None and state_of(a.ref.id) == origin.id]
     if noun.lemma_.lower() == "order":
-        buyers = sources + signers  # 'an order from the UAE'
-        sellers = partners
+        buyers = noun_sources + signers  # 'an order from the UAE'
+        sellers = sellers_named + partners
     else:
         buyers = signers
-        sellers = sources + partners
+        sellers = sellers_named + noun_sources + partners
+    if sellers_named:
+        makers = sellers_named
     if makers:
         sellers = makers
         buyers = [a for a in parties if a not in makers]
