@@ -35,7 +35,7 @@ REPORTING_LEMMAS = {"say", "tell", "state", "announce", "add", "insist", "claim"
                     "write", "assert", "confirm", "deny", "admit"}
 # Organs of a state that the catalogue may not list by name.
 GENERIC_ORGANS = {"ministry", "navy", "army", "military", "government", "force", "forces", "office", "department",
-                  "command", "guard", "parliament", "presidency", "cabinet"}
+                  "command", "guard", "parliament", "presidency", "cabinet", "treasury"}
 RELATIONAL_HEADS = {"member", "part", "ally", "neighbour", "neighbor", "partner", "enemy", "rival", "capital",
                     "city", "region", "border", "coast", "province", "side", "friend", "adversary", "foe"}
 PRONOUN_ACTORS = {"it", "its", "they", "them", "their", "we", "our", "us", "he", "she", "his", "her", "i", "my"}

@@ -744,7 +744,9 @@ def read_components_for_production(ctx: SentenceContext, mention: Mention) -> Me
     if not all(h.item.category in ("components",) for h in mention.items):
         return None
     purpose = ctx.lex.words("production", "purpose_words")
-    if not any(t.lemma_.lower() in purpose for t in mention.trigger.subtree if t.i > mention.trigger.i):
+    # ("for Russia to begin production"; a recipient called "... Manufacturing Company" is no purpose)
+    if not any(t.lemma_.lower() in purpose and not t.ent_type_ for t in mention.trigger.subtree
+               if t.i > mention.trigger.i):
         return None
     recipient = mention.recipient
     if recipient is None:
