@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(
     name="armstrace",
@@ -21,10 +22,10 @@ app = typer.Typer(
 # Results go to stdout; progress, warnings and errors to stderr, so that
 # `armstrace extract ... --format jsonl > out.jsonl` stays clean.
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one clear line and return the Exit to raise."""
-    err.print(f"[red]error:[/red] {message}")
+    """Print one clear line (never wrapped, never read as markup) and return the Exit to raise."""
+    err.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code)

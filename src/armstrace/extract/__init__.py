@@ -13,6 +13,7 @@ parsing is what costs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -36,9 +37,21 @@ log = logging.getLogger(__name__)
 MAX_CHUNK = 5000
 
 
-def _lexicon_fingerprint() -> str:
-    text = resources.files("armstrace.extract").joinpath("data/triggers.yaml").read_bytes()
-    return hashlib.sha1(text).hexdigest()[:8]
+@functools.cache
+def extractor_version() -> str:
+    """This extractor's version: the package version and a hash of every lexicon and catalogue file.
+
+    Computed without loading spaCy, so that `ingest` can skip documents already extracted by this very
+    version, and re-extract them when a rule's words or a catalogue change.
+    """
+    digest = hashlib.sha1()
+    roots = [resources.files("armstrace.extract").joinpath("data"), resources.files("armstrace.knowledge").joinpath("data")]
+    for root in roots:
+        for entry in sorted(root.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".yaml", ".yml", ".csv")):
+                digest.update(entry.name.encode())
+                digest.update(entry.read_bytes())
+    return f"armstrace-{__version__}-rules-{digest.hexdigest()[:10]}"
 
 
 @dataclass(frozen=True)
@@ -106,7 +119,11 @@ class Triage:
             start = end - len(word) + 1
             before = low[start - 1] if start > 0 else " "
             if before.isalnum():
-                continue  # "scam" is no "sam"; word endings ("drones") are fine
+                continue  # "scam" is no "sam"
+            after = low[end + 1: end + 4]
+            if after[:1].isalnum() and not (
+                    (after[:1] == "s" and not after[1:2].isalnum()) or (after[:2] == "es" and not after[2:3].isalnum())):
+                continue  # "Ankara" is no "Anka"; "drones" and "missiles" are fine
             n += 1
         return n
 
@@ -130,7 +147,7 @@ class Extractor:
             words.extend(entity.names() if hasattr(entity, "names") else [entity.name])
         self.triage = Triage(words)
         self.stance_triage = Triage(self.lexicon.stance_words)
-        self.version = f"armstrace-{__version__}-rules-{_lexicon_fingerprint()}"
+        self.version = extractor_version()
 
     def extract(self, document: Document) -> DocumentResult:
         return next(iter(self.pipe([document])))
@@ -183,4 +200,4 @@ class Extractor:
             yield DocumentResult(document=doc, events=events, extractor_version=self.version)
 
 
-__all__ = ["Extractor", "split_chunks", "Triage"]
+__all__ = ["Extractor", "Triage", "extractor_version", "split_chunks"]

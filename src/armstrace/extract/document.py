@@ -38,6 +38,7 @@ from armstrace.extract.readers import (
     read_listing,
     read_offer,
     read_production,
+    read_request,
     read_sanction_noun,
     read_sanction_verb,
     read_training,
@@ -139,6 +140,8 @@ class DocumentReader:
                     out += read_offer(ctx, offer_head, tok)
                 else:
                     out += read_transfer_verb(ctx, tok, "give")
+            elif lemma in lex.words("transfer", "request_verbs") and prep_objects(tok, "for"):
+                out += read_request(ctx, tok)
             elif lemma in lex.words("transfer", "take_verbs"):
                 out += read_transfer_verb(ctx, tok, "take")
             elif lemma in lex.words("transfer", "equip_verbs"):
@@ -160,7 +163,7 @@ class DocumentReader:
         elif tok.pos_ in ("NOUN", "PROPN") or misread_noun:
             if lemma in lex.words("modality", "agreement_nouns"):
                 out += read_deal_noun(ctx, tok)
-            elif lemma in lex.words("transfer", "give_nouns") and lemma not in ("package",):
+            elif lemma in lex.words("transfer", "give_nouns"):
                 out += read_transfer_noun(ctx, tok, "give")
             elif lemma in lex.words("transfer", "take_nouns"):
                 out += read_transfer_noun(ctx, tok, "take")
@@ -285,6 +288,8 @@ def _offer_head(verb: Token, lex: Lexicon) -> Token | None:
     head = verb.head
     if verb.dep_ == "xcomp" and head.lemma_.lower() in lex.words("offer", "adjectives"):
         return head
+    if verb.dep_ == "xcomp" and head.lemma_.lower() in lex.words("offer", "verbs"):
+        return head  # 'Iran has offered to sell Su-22 parts
     if verb.dep_ in ("acl", "relcl") and head.lemma_.lower() in lex.words("offer", "position_nouns"):
         return head
     if verb.dep_ == "relcl" and head.lemma_.lower() in lex.words("offer", "position_nouns"):

@@ -15,6 +15,7 @@ from armstrace.extract.syntax import negated
 # How far up the clause chain a modal still governs the trigger.
 _CHAIN_DEPS = {"xcomp", "ccomp", "advcl", "acomp", "pcomp", "pobj", "prep", "relcl", "acl", "dobj", "conj", "attr",
                "nsubj", "nsubjpass", "appos", "compound", "amod", "oprd"}
+PROMISING = {"announce", "unveil", "approve", "pledge", "promise", "propose", "authorize", "authorise", "clear"}
 REPORTING_BARRIER = {"say", "claim", "announce", "report", "tell", "state", "allege", "accuse", "warn", "add",
                      "deny", "reject", "dismiss", "admit", "confirm", "acknowledge", "believe", "assess"}
 
@@ -42,6 +43,9 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
     agreement_nouns = lex.words("modality", "agreement_nouns")
     chain = _governors(trigger)
     status: str | None = None
+    # 'announced a new $400 million aid package', 'approved the sale': promised, not yet delivered.
+    if trigger.pos_ == "NOUN" and trigger.dep_ == "dobj" and trigger.head.lemma_.lower() in PROMISING:
+        return "planned"
     own = lex.raw["transfer"].get("trigger_status", {}).get(trigger.lemma_.lower())
     for tok in chain:
         lemma = tok.lemma_.lower()
@@ -89,6 +93,9 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
                 return "delivered"
         return "planned"
     if trigger.pos_ in ("VERB", "AUX"):
+        # 'is believed to have shipped': a perfect infinitive reports the past
+        if trigger.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ == "have" for c in trigger.children):
+            return "delivered"
         if trigger.tag_ in ("VBD", "VBN", "VBZ", "VBP", "VBG"):
             if trigger.tag_ == "VB" or any(c.lower_ == "to" and c.dep_ == "aux" for c in trigger.children):
                 return "planned"

@@ -307,6 +307,10 @@ def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> lis
             items += ctx.items.items(c, ctx.has_weapon)
     if noun.lemma_ in ("arms",):
         items += ctx.items.items(noun, ctx.has_weapon)
+    # 'a $400 million military aid package for Ukraine that includes Patriot interceptors'
+    for rel in noun.children:
+        if rel.dep_ in ("relcl", "acl") and rel.lemma_.lower() in ("include", "contain", "comprise", "feature"):
+            items += ctx.items.items(child(rel, "dobj"), ctx.has_weapon)
     if not items:
         return []
     own: list[Actor] = []
@@ -320,7 +324,8 @@ def read_transfer_noun(ctx: SentenceContext, noun: Token, direction: str) -> lis
     # 'took delivery of six J-10Cs from China': the preposition may hang on the verb or the items.
     holders = [noun] + ([governor] if governor is not None and noun.dep_ == "dobj" else []) + [
         h.token for h in items]
-    to = [a for hd in holders for t in prep_objects(hd, "to")
+    to_preps = ("to", "for") if noun.lemma_.lower() in ("package", "aid", "assistance", "tranche", "batch") else ("to",)
+    to = [a for hd in holders for t in prep_objects(hd, *to_preps)
           for a in ctx.actors.actors(t, speaker_state=ctx.speaker_state)]
     frm = [a for hd in holders for t in prep_objects(hd, "from")
            for a in ctx.actors.actors(t, speaker_state=ctx.speaker_state)]
@@ -538,6 +543,16 @@ def read_sanction_verb(ctx: SentenceContext, verb: Token, direct: bool) -> list[
         if not target_toks:
             targets = _fallback_sanction_target(ctx, verb, imposers)
     return _combine(ctx, "sanction", verb, imposers, targets, [], allow_null="none")
+
+
+def read_request(ctx: SentenceContext, verb: Token) -> list[Mention]:
+    """'Kyiv has asked Washington for ATACMS missiles': the object is asked to supply."""
+    items = [h for t in prep_objects(verb, "for") for h in ctx.items.items(t, ctx.has_weapon)]
+    if not items:
+        return []
+    askers = ctx.actors.actors(subject(verb), speaker_state=ctx.speaker_state)
+    asked = ctx.actors.actors(child(verb, "dobj"), speaker_state=ctx.speaker_state)
+    return _combine(ctx, "transfer", verb, asked, askers, items, allow_null="none", forced_status="planned")
 
 
 def read_listing(ctx: SentenceContext, verb: Token) -> list[Mention]:

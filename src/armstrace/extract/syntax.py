@@ -82,6 +82,11 @@ OBJECT_CONTROL = {"allow", "help", "enable", "let", "permit", "authorize", "auth
                   "push", "encourage", "persuade", "force", "pressure", "pressurize", "convince", "invite"}
 
 
+# "X is believed / said / reported / expected to have shipped": X is the one who ships.
+RAISING = {"believe", "say", "report", "expect", "think", "understand", "know", "suspect", "allege", "rumour",
+           "rumor", "claim", "estimate", "set", "due", "likely", "seem", "appear"}
+
+
 def controller(verb: Token) -> Token | None:
     """The nearest governing verb with a subject, whose subject an infinitive or gerund inherits.
 
@@ -120,6 +125,9 @@ def subject(verb: Token, follow_control: bool = True) -> Token | None:
                     return obj
                 if ctrl.dep_ == "relcl" and ctrl.head.i < ctrl.i:
                     return ctrl.head  # "companies it accused of supplying": the companies
+            # Raising: "North Korea is believed to have shipped shells" - the passive subject ships.
+            if verb.dep_ == "xcomp" and child(ctrl, *PASSIVE_SUBJECT_DEPS) is not None and ctrl.lemma_ in RAISING:
+                return child(ctrl, *PASSIVE_SUBJECT_DEPS)
             return child(ctrl, *SUBJECT_DEPS) or (
                 agent_of(ctrl) if child(ctrl, *PASSIVE_SUBJECT_DEPS) else None
             )
