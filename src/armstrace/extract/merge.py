@@ -134,6 +134,9 @@ def _complete_roles(mentions: list[Mention]) -> None:
     for m in mentions:
         if m.type not in ("transfer", "production", "training") or (m.supplier is None) == (m.recipient is None):
             continue
+        if m.trigger.tag_ == "VBG" and m.trigger.dep_ in ("pcomp", "pobj", "conj") and not any(
+                c.dep_ == "nsubj" for c in m.trigger.children):
+            continue  # 'sanctions for importing and exporting weaponry' names an activity, not a delivery
         fams = _families(m)
         if m.supplier is None:
             known = {c.supplier.id: c.supplier for c in complete if c.recipient.id == m.recipient.id
@@ -142,7 +145,8 @@ def _complete_roles(mentions: list[Mention]) -> None:
                 m.supplier = next(iter(known.values()))
         else:
             known = {c.recipient.id: c.recipient for c in complete if c.supplier.id == m.supplier.id
-                     and c.type in (m.type, "transfer", "use") and (not fams or _families(c) & fams)}
+                     and c.type in (m.type, "transfer", "use", "training", "production")
+                     and (not fams or _families(c) & fams or c.type in ("training", "production"))}
             if not known and m.type == "transfer":
                 # An article about one recipient: "France will send SCALPs to Ukraine ... after Britain's
                 # delivery of the Storm Shadow".
@@ -153,9 +157,11 @@ def _complete_roles(mentions: list[Mention]) -> None:
 
 
 def _agentless_passive(m: Mention) -> bool:
-    from armstrace.extract.syntax import is_passive
+    """'Hundreds of shells were shipped to Russia': a supply verb in the passive with no 'by'."""
+    from armstrace.extract.syntax import agent_of, is_passive
 
-    return m.trigger.pos_ == "VERB" and is_passive(m.trigger)
+    return m.trigger.pos_ == "VERB" and is_passive(m.trigger) and agent_of(m.trigger) is None and (
+        m.recipient is not None)
 
 
 def _complete_makers(mentions: list[Mention], family_origins: dict[str, EntityRef]) -> list[Mention]:

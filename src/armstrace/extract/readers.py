@@ -182,6 +182,12 @@ def read_transfer_verb(ctx: SentenceContext, verb: Token, direction: str) -> lis
             suppliers = ctx.actors.actors(agent_of(verb), speaker_state=ctx.speaker_state)
             suppliers += ctx.actors.actors(next(iter(prep_objects(verb, "from")), None),
                                            speaker_state=ctx.speaker_state)
+            if not suppliers:
+                # 'Serbian-made shells have been shipped to Ukraine': the text names the maker; a bare
+                # designation's maker is not named as the donor ('T-72s were sent to Ukraine').
+                origin, explicit = _origin_ref(ctx, items)
+                if origin is not None and explicit:
+                    suppliers = [Actor(origin, verb, "origin")]
         else:
             suppliers = ctx.actors.actors(subj, speaker_state=ctx.speaker_state)
     elif direction == "take":
