@@ -47,6 +47,10 @@ def read_status(trigger: Token, lex: Lexicon) -> str | None:
     if trigger.pos_ == "NOUN" and trigger.dep_ == "dobj" and trigger.head.lemma_.lower() in PROMISING:
         return "planned"
     own = lex.raw["transfer"].get("trigger_status", {}).get(trigger.lemma_.lower())
+    # 'has begun assembling drones' is production under way; 'began building a plant' is not yet.
+    if len(chain) > 1 and chain[1].lemma_.lower() in ("begin", "start", "commence") and trigger.lemma_.lower() in (
+            "produce", "assemble", "manufacture", "make") and chain[1].tag_ in ("VBD", "VBN", "VBZ"):
+        return "delivered"
     for tok in chain:
         lemma = tok.lemma_.lower()
         auxes = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
