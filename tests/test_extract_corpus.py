@@ -120,3 +120,15 @@ def test_workers_give_the_same_events(workers: int, shared_dir: Path, tmp_path: 
     many = subprocess.run([*base, "extract", *map(str, dev), "--format", "jsonl", "--workers", str(workers)],
                           capture_output=True, text=True, timeout=300, check=True).stdout
     assert one == many
+
+
+def test_dask_local_cluster_gives_the_same_events(extractor: Any, shared_dir: Path) -> None:
+    """The Dask path (a real LocalCluster of two worker processes) returns the same results, in order."""
+    pytest.importorskip("distributed")
+    from armstrace.extract.parallel import extract_stream
+
+    dev = sorted((shared_dir / "eval" / "dev").glob("*.txt"))
+    docs = [d for d in iter_documents([str(p) for p in dev]) if not isinstance(d, IngestFailure)]
+    local = [r.to_json() for r in extractor.pipe(docs)]
+    distributed = [r.to_json() for r in extract_stream(docs, workers=2, scheduler="local")]
+    assert distributed == local
