@@ -49,6 +49,15 @@ leader supreme
 """
 TITLES = frozenset(fold(word) for word in _TITLE_WORDS.split())
 
+# Legal-form words at the end of a company's name: "Koto Machinery Co., Ltd." and
+# "Koto Machinery" are one company, so an unknown company's id leaves them out.
+_LEGAL_FORM_WORDS = """
+co ltd limited llc inc incorporated jsc pjsc ojsc cjsc plc llp gmbh fze fzco fzc fzllc pte pvt ooo
+"""
+LEGAL_FORMS = frozenset(_LEGAL_FORM_WORDS.split())
+_TRAILING_LEGAL_FORM = re.compile(
+    r"(?:[\s,.]+(?:" + "|".join(sorted(LEGAL_FORMS, key=len, reverse=True)) + r")\.?)+\s*$", re.IGNORECASE)
+
 # Kind order when a name could be several things and no kind was asked for.
 _KIND_ORDER = {"state": 0, "org": 1, "person": 2, "system": 3}
 _HOW_METHOD = {"capital": "metonym", "institution": "metonym", "demonym": "demonym"}
@@ -193,14 +202,20 @@ class Resolver:
 
     def new_id(self, name: str, kind: str) -> str:
         """The id a name gets: the catalogue's id if the name is known as that kind,
-        else prefix + slug ('Xyz-5', 'system' -> 'sys:xyz-5')."""
+        else prefix + slug ('Xyz-5', 'system' -> 'sys:xyz-5'). An organisation's
+        trailing legal form is left out ('Koto Trading Co., Ltd.' -> 'org:koto-trading')."""
         if kind not in ID_PREFIX:
             raise ValueError(f"new ids are made for {', '.join(ID_PREFIX)}; states have ISO 3166 ids")
         for form in _forms(_clean(name)):
             known = self._lookup(form, kind)
             if known is not None and known.method in ("alias", "folded"):
                 return known.id
-        made = slug(_strip_titles(_clean(name)) if kind == "person" else _clean(name))
+        cleaned = _clean(name)
+        if kind == "person":
+            cleaned = _strip_titles(cleaned)
+        elif kind == "org":
+            cleaned = strip_legal_form(cleaned)
+        made = slug(cleaned)
         if not made:
             raise ValueError(f"cannot make an id from {name!r}: it has no letters or digits")
         return ID_PREFIX[kind] + made
@@ -426,6 +441,12 @@ class Resolver:
                     if entity.kind == "state":
                         return entity.id
         return None
+
+
+def strip_legal_form(name: str) -> str:
+    """'Koto Machinery Co., Ltd.' -> 'Koto Machinery'; a name that is only a legal form stays."""
+    stripped = _TRAILING_LEGAL_FORM.sub("", name).rstrip(" ,.")
+    return stripped if fold(stripped) else name
 
 
 def _written_as(entity: Entity, how: str, surface: str) -> bool:

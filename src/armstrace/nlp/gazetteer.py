@@ -49,7 +49,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from armstrace.knowledge import Catalog, DocumentContext, Entity, Resolution, Resolver, default_catalog
-from armstrace.knowledge.resolver import ORIGIN_SUFFIXES, TITLES
+from armstrace.knowledge.resolver import LEGAL_FORMS, ORIGIN_SUFFIXES, TITLES
 from armstrace.knowledge.text import case_compatible, fold, slug, strip_article
 
 COMPONENT = "armstrace_gazetteer"
@@ -85,6 +85,46 @@ _NOT_DESIGNATIONS = (
     "Operation Exercise Summit Agreement Act Bill Formula Minsk Cop COP G Windows iPhone Galaxy Series Season "
     "Episode Chapter Line Platform Camp Base Station Road Street Avenue Square")
 NOT_DESIGNATIONS = MONTHS_AND_DAYS | frozenset(fold(w) for w in _NOT_DESIGNATIONS.split())
+# Words that end a company's name ("Koto Machinery", "Sunfield Technology Co., Ltd."). The small
+# model often tags such names PERSON or GPE, or splits off a leading city ("Hangzhou"), so a
+# capitalised name ending in one of these is taken as one organisation (see `_companies`).
+_COMPANY_WORDS = """
+machinery technology technologies trade trading industries industry corporation corp company co ltd limited
+llc group systems aerospace electronics engineering manufacturing logistics shipping holdings holding
+enterprises enterprise
+"""
+COMPANY_WORDS = frozenset(_COMPANY_WORDS.split()) | LEGAL_FORMS
+# A name ending in one of these is a company whatever else it holds ("Tehran Trading Company").
+DEFINITE_COMPANY_WORDS = LEGAL_FORMS | {"company", "corporation", "corp"}
+# Words that describe a trade rather than name a firm: they do not make a capitalised run a
+# name on their own ("Precision Machinery", "International Trade"), and "and" between two of
+# them stays inside one name ("Rubber and Plastics Technology", "Import and Export Co").
+_INDUSTRY_WORDS = """
+international global national state united joint foreign general advanced modern new central eastern western
+northern southern east west north south asia asian pacific euro trans overseas defense defence military
+security science scientific research development industrial technical technological import export imports
+exports commerce commercial investment investments precision electric electrical electronic chemical
+chemicals rubber plastic plastics metal metals steel materials material equipment instruments instrument
+optics optical energy power automation control communication communications petroleum oil gas mining
+construction transport transportation marine maritime aviation aircraft aeronautics aeronautical air space
+satellite navigation parts components tools textile textiles supply supplies services service solutions
+resources products devices laser radio telecom software computer digital semiconductor semiconductors
+microelectronics motor motors engine engines auto automotive heavy special innovation innovative smart
+machine machines mechanical electromechanical hydraulic hydraulics bearing bearings cargo freight
+"""
+INDUSTRY_WORDS = frozenset(_INDUSTRY_WORDS.split())
+# Capitalised words that may follow a company's name without continuing it ("Koto Machinery CEO ...").
+_AFTER_COMPANY = """
+ceo cfo coo cto chairman chairwoman president director directors chief founder owner owners spokesman
+spokeswoman spokesperson executive executives manager managers head official officials employee employees
+board
+"""
+AFTER_COMPANY = frozenset(_AFTER_COMPANY.split()) | MONTHS_AND_DAYS
+# Words before a company's name that are someone's office, not part of the name.
+NOT_IN_COMPANY = (OFFICE_WORDS - {"general"}) | {"ceo", "chairman", "director", "sanctioned", "designated"}
+_JOINABLE = INDUSTRY_WORDS | COMPANY_WORDS
+# What may stand between two names in one spaCy entity ("Raven Trade and S&C Trade").
+_LIST_JOINERS = frozenset({"and", ",", "&", "/", ";"})
 _NUMBER = re.compile(r"^\d{1,4}[A-Za-z]{0,2}$")
 _WORD = re.compile(r"^[A-Z][A-Za-z]{1,14}$")
 _HYPHENATED = re.compile(r"^[A-Z][A-Za-z]{0,14}-\d{1,4}[A-Za-z]{0,2}$")
@@ -222,7 +262,8 @@ class Gazetteer:
             occupied=[False] * len(doc),
         )
         state.weapon_sentences = {state.sentence_of[i] for i, (_, general) in state.weapon_heads.items() if general}
-        candidates = self._catalogue_candidates(doc, [fold(t.text) for t in doc])
+        folded = [fold(t.text) for t in doc]
+        candidates = self._catalogue_candidates(doc, folded)
         # A designation in a sentence vouches for an ambiguous one beside it ("Patriot and NASAMS").
         for start, _end, entries in candidates:
             if any(e.label == SYSTEM and not e.ambiguous for e in entries):
@@ -230,7 +271,11 @@ class Gazetteer:
 
         # Longest names first, wherever they start ("the United Nations Security Council"
         # beats "the United Nations"); surnames wait for the document-order pass below.
-        chosen: list[_Span] = []
+        # Companies the catalogue does not know come first: "Beijing Zhongke Aerospace Group"
+        # is one organisation, not the capital Beijing followed by three stray words.
+        chosen: list[_Span] = self._companies(state, candidates, folded)
+        for span in chosen:
+            state.occupy(span)
         pending: list[tuple[int, int, tuple[_Entry, ...]]] = []
         people: list[_Span] = []
         candidates.sort(key=lambda item: (item[0] - item[1], item[0]))
@@ -390,6 +435,193 @@ class Gazetteer:
         if state.spacy_label(start, end)[0] == "PERSON":
             return True
         return start > 0 and fold(doc[start - 1].text) in TITLES and doc[start - 1].text[:1].isupper()
+
+    # ------------------------------------------------------------------ companies
+
+    def _companies(self, state: _DocState, candidates: list[tuple[int, int, tuple[_Entry, ...]]],
+                   folded: list[str]) -> list[_Span]:
+        """Capitalised names ending in a company word ("Hangzhou Fuyang Koto Machinery",
+        "S&C Trade", "Sunfield Electronics Co., Ltd."), as ORG spans with the catalogue's id
+        or a slug. Only documents with a capitalised company word pay for more than one scan."""
+        doc = state.doc
+        heads = [i for i, key in enumerate(folded) if key in COMPANY_WORDS and doc[i].text[:1].isupper()]
+        if not heads:
+            return []
+        # The catalogue's names, by the token they end before: what a name may absorb
+        # (a place, a known organisation) or must stop at (a demonym, a person).
+        ends: dict[int, tuple[int, str]] = {}
+        whole: list[tuple[int, int]] = []
+        system_tokens: set[int] = set()
+        for start, end, entries in candidates:
+            surface = doc[start:end].text
+            entry = next((e for e in entries if _written_ok(surface, e)), None)
+            if entry is None:
+                continue
+            whole.append((start, end))
+            if entry.label == SYSTEM:
+                system_tokens.update(range(start, end))
+            if end not in ends or start < ends[end][0]:
+                ends[end] = (start, entry.label)
+        found: list[_Span] = []
+        headlines: dict[int, bool] = {}
+        done = 0
+        for head in heads:
+            if head < done:
+                continue
+            span, done = self._company(state, head, folded, ends, whole, system_tokens, headlines)
+            if span is not None:
+                found.append(span)
+        return found
+
+    def _company(self, state: _DocState, head: int, folded: list[str], ends: dict[int, tuple[int, str]],
+                 whole: list[tuple[int, int]], system_tokens: set[int],
+                 headlines: dict[int, bool]) -> tuple[_Span | None, int]:
+        """The company whose name has its first company word at `head`, and where its name ends."""
+        doc, sentence_of = state.doc, state.sentence_of
+        n = len(doc)
+        sentence = sentence_of[head]
+        # Rightwards: more company words and legal forms ("Aerospace Group", "Co., Ltd.").
+        end = head + 1
+        while end < n and sentence_of[end] == sentence:
+            if folded[end] in COMPANY_WORDS and doc[end].text[:1].isupper():
+                end += 1
+            elif (doc[end].text in (",", ".") and end + 1 < n and folded[end + 1] in LEGAL_FORMS
+                  and doc[end + 1].text[:1].isupper() and sentence_of[end + 1] == sentence):
+                end += 2
+            else:
+                break
+        if (end < n and sentence_of[end] == sentence and doc[end].text[:1].isupper() and folded[end]
+                and folded[end] not in AFTER_COMPANY):
+            return None, end  # the name goes on: "Trade Ministry", "Industry Minister"
+        # Leftwards: capitalised words, places and known organisations, "&" and hyphens
+        # inside names, "and" between two trade words ("Rubber and Plastics Technology").
+        start, j = head, head - 1
+        absorbed: dict[int, tuple[int, str]] = {}  # start -> (end, label) of the catalogue names taken in
+        while j >= 0 and head - j <= 12 and sentence_of[j] == sentence:
+            token = doc[j]
+            if "\n" in token.text or "\n" in token.whitespace_:
+                break
+            known = ends.get(j + 1)
+            if known is not None and known[1] != SYSTEM and known[1] != SURNAME:
+                known_start, label = known
+                if label in (STATE, CAPITAL, ORG):
+                    absorbed[known_start] = (j + 1, label)
+                    start, j = known_start, known_start - 1
+                    continue
+                if label == PERSON:
+                    return None, end  # a catalogue person's name is not a company's
+                break  # a demonym or an institution stands before the name
+            text = token.text
+            if text == "&" or (text in ("-", "‐") and not token.whitespace_ and j > 0 and not doc[j - 1].whitespace_):
+                if j > 0 and doc[j - 1].text[:1].isupper():
+                    j -= 1
+                    continue
+                break
+            if token.lower_ == "and":
+                if (start == j + 1 and j > 0 and doc[j - 1].text[:1].isupper()
+                        and folded[j - 1] in _JOINABLE and folded[start] in _JOINABLE):
+                    j -= 1
+                    continue
+                break
+            key = folded[j]
+            if not text[:1].isupper() or not key or token.is_stop or key in MONTHS_AND_DAYS or key in NOT_IN_COMPANY:
+                break
+            if token.is_sent_start and token.pos_ != "PROPN" and state.ent_of[j] < 0:
+                break  # a capitalised first word that is not a name ("Sanctioned Koto Trading")
+            start, j = j, j - 1
+        if not self._names_a_company(state, start, head, end, folded, absorbed, system_tokens):
+            return None, end
+        if self._headline(state, head, headlines):
+            return None, end  # "Iran Sends Drones To Russia Over Drone Technology": every word capitalised
+        if any(s <= start and e >= end for s, e in whole):
+            return None, end  # the catalogue knows the name (or a longer one holding it)
+        if not self._fits_spacy(state, start, end):
+            return None, end
+        text = doc[start:end].text
+        # A catalogue person first: spaCy's PERSON inside the name, or the whole name.
+        for index in {state.ent_of[k] for k in range(start, end) if state.ent_of[k] >= 0}:
+            ent = state.spacy_ents[index]
+            if ent.label_ == "PERSON" and self.resolver.resolve(ent.text, kind="person") is not None:
+                return None, end
+        if self.resolver._lookup(text, "person") is not None:
+            return None, end
+        return _Span(start, end, ORG, self._company_id(state, start, end, folded)), end
+
+    def _names_a_company(self, state: _DocState, start: int, head: int, end: int, folded: list[str],
+                         absorbed: dict[int, tuple[int, str]], system_tokens: set[int]) -> bool:
+        """Whether the words before the company words name a firm: one of them is a name
+        (not a trade word, not a weapon word), or a known organisation or designation heads it
+        ("Kalashnikov Group"), or a legal form ends it ("Tehran Trading Company")."""
+        doc = state.doc
+        names = systems = weapons = 0
+        k = start
+        while k < head:
+            if k in absorbed:  # a place is no name of its own; a known organisation is
+                k, label = absorbed[k]
+                names += label == ORG
+                continue
+            key = folded[k]
+            if not key or doc[k].lower_ == "and" or key in INDUSTRY_WORDS or key in COMPANY_WORDS:
+                pass
+            elif key in self._generic or _lemma_key(doc[k]) in self._generic:
+                weapons += 1
+            elif k in system_tokens:
+                systems += 1
+            else:
+                names += 1
+            k += 1
+        if names:
+            return True
+        if systems and not weapons:
+            return True
+        definite = any(folded[k] in DEFINITE_COMPANY_WORDS for k in range(head, end))
+        return definite and start < head and not weapons
+
+    def _headline(self, state: _DocState, index: int, seen: dict[int, bool]) -> bool:
+        """A sentence in title case (a headline): capitalised words there are not names."""
+        sentence = state.sentence_of[index]
+        if sentence not in seen:
+            doc, sentence_of = state.doc, state.sentence_of
+            first = index
+            while first > 0 and sentence_of[first - 1] == sentence:
+                first -= 1
+            last = index
+            while last + 1 < len(doc) and sentence_of[last + 1] == sentence:
+                last += 1
+            words = [t for t in doc[first:last + 1] if t.is_alpha and not t.is_stop]
+            seen[sentence] = len(words) >= 3 and all(t.text[:1].isupper() for t in words)
+        return seen[sentence]
+
+    def _fits_spacy(self, state: _DocState, start: int, end: int) -> bool:
+        """spaCy's entities at the name's edges may hold it, a leading "The", or a list of
+        names joined by "and" or commas, but not a longer name ("the Ministry of Defence Industry")."""
+        for index in {state.ent_of[start], state.ent_of[end - 1]}:
+            if index < 0:
+                continue
+            ent = state.spacy_ents[index]
+            before, after = state.doc[ent.start:start], state.doc[end:ent.end]
+            if len(before) and not (all(t.is_stop or t.is_punct for t in before)
+                                    or before[-1].lower_ in _LIST_JOINERS):
+                return False
+            if len(after) and not (after[0].lower_ in _LIST_JOINERS or all(t.is_punct for t in after)):
+                return False
+        return True
+
+    def _company_id(self, state: _DocState, start: int, end: int, folded: list[str]) -> str:
+        """The catalogue's id for the name, or for a known organisation it extends with company
+        words ("Rostec Group"); else a slug without the legal form."""
+        doc = state.doc
+        text = doc[start:end].text
+        found = self.resolver.resolve(text, kind="org")
+        if found is not None:
+            return found.id
+        cut = end - 1
+        while cut > start and (folded[cut] in COMPANY_WORDS or not folded[cut]):
+            known = self.resolver._lookup(doc[start:cut].text, "org")
+            if known is not None:
+                return known.id
+            cut -= 1
+        return self.resolver.new_id(text, "org")
 
     # ------------------------------------------------------------------ unknown designations
 
