@@ -98,7 +98,8 @@ COMPANY_WORDS = frozenset(_COMPANY_WORDS.split()) | LEGAL_FORMS
 DEFINITE_COMPANY_WORDS = LEGAL_FORMS | {"company", "corporation", "corp"}
 # Words that describe a trade rather than name a firm: they do not make a capitalised run a
 # name on their own ("Precision Machinery", "International Trade"), and "and" between two of
-# them stays inside one name ("Rubber and Plastics Technology", "Import and Export Co").
+# them stays inside one name ("Rubber and Plastics Technology", "Import and Export Co"); after a
+# company word it separates two names ("Raven Trade and S&C Trade").
 _INDUSTRY_WORDS = """
 international global national state united joint foreign general advanced modern new central eastern western
 northern southern east west north south asia asian pacific euro trans overseas defense defence military
@@ -464,16 +465,17 @@ class Gazetteer:
                 ends[end] = (start, entry.label)
         found: list[_Span] = []
         headlines: dict[int, bool] = {}
-        done = 0
+        done = floor = 0
         for head in heads:
             if head < done:
                 continue
-            span, done = self._company(state, head, folded, ends, whole, system_tokens, headlines)
+            span, done = self._company(state, head, floor, folded, ends, whole, system_tokens, headlines)
             if span is not None:
                 found.append(span)
+                floor = span.end  # the next name starts after this one
         return found
 
-    def _company(self, state: _DocState, head: int, folded: list[str], ends: dict[int, tuple[int, str]],
+    def _company(self, state: _DocState, head: int, floor: int, folded: list[str], ends: dict[int, tuple[int, str]],
                  whole: list[tuple[int, int]], system_tokens: set[int],
                  headlines: dict[int, bool]) -> tuple[_Span | None, int]:
         """The company whose name has its first company word at `head`, and where its name ends."""
@@ -493,18 +495,20 @@ class Gazetteer:
         if (end < n and sentence_of[end] == sentence and doc[end].text[:1].isupper() and folded[end]
                 and folded[end] not in AFTER_COMPANY):
             return None, end  # the name goes on: "Trade Ministry", "Industry Minister"
+        if end < n and not doc[end - 1].whitespace_ and doc[end].text in ("-", "‐", "–", "/", "&"):
+            return None, end  # "Co-operation", "Group-7": the word goes on
         # Leftwards: capitalised words, places and known organisations, "&" and hyphens
         # inside names, "and" between two trade words ("Rubber and Plastics Technology").
         start, j = head, head - 1
         absorbed: dict[int, tuple[int, str]] = {}  # start -> (end, label) of the catalogue names taken in
-        while j >= 0 and head - j <= 12 and sentence_of[j] == sentence:
+        while j >= floor and head - j <= 12 and sentence_of[j] == sentence:
             token = doc[j]
             if "\n" in token.text or "\n" in token.whitespace_:
                 break
             known = ends.get(j + 1)
             if known is not None and known[1] != SYSTEM and known[1] != SURNAME:
                 known_start, label = known
-                if label in (STATE, CAPITAL, ORG):
+                if label in (STATE, CAPITAL, ORG) and known_start >= floor:
                     absorbed[known_start] = (j + 1, label)
                     start, j = known_start, known_start - 1
                     continue
@@ -513,13 +517,13 @@ class Gazetteer:
                 break  # a demonym or an institution stands before the name
             text = token.text
             if text == "&" or (text in ("-", "‐") and not token.whitespace_ and j > 0 and not doc[j - 1].whitespace_):
-                if j > 0 and doc[j - 1].text[:1].isupper():
+                if j > floor and doc[j - 1].text[:1].isupper():
                     j -= 1
                     continue
                 break
             if token.lower_ == "and":
-                if (start == j + 1 and j > 0 and doc[j - 1].text[:1].isupper()
-                        and folded[j - 1] in _JOINABLE and folded[start] in _JOINABLE):
+                if (start == j + 1 and j > floor and doc[j - 1].text[:1].isupper()
+                        and folded[j - 1] in INDUSTRY_WORDS and folded[start] in _JOINABLE):
                     j -= 1
                     continue
                 break
