@@ -27,7 +27,8 @@ def make_extractor(method: str = "rules"):  # noqa: ANN201 - Extractor or Cooccu
 
 def _init_worker(method: str) -> None:
     global _worker_extractor
-    _worker_extractor = make_extractor(method)
+    if _worker_extractor is None:  # inherited from the parent when forked after loading
+        _worker_extractor = make_extractor(method)
 
 
 def _extract_chunk(docs: list[Document]) -> list[DocumentResult]:
@@ -60,7 +61,10 @@ def extract_stream(documents: Iterable[Document], workers: int = 1, method: str 
         extractor = extractor or make_extractor(method)
         yield from extractor.pipe(documents, batch_size=config.BATCH_SIZE)
         return
-    # fork shares the loaded Python but each worker builds its own pipeline; spawn would be slower to start.
+    # Load once in the parent and fork: the workers inherit the loaded pipeline (copy-on-write) instead
+    # of each loading spaCy and the catalogues again.
+    global _worker_extractor
+    _worker_extractor = extractor or make_extractor(method)
     ctx = mp.get_context("fork")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(method,)) as pool:
         for results in pool.imap(_extract_chunk, _chunks(documents, config.BATCH_SIZE)):
