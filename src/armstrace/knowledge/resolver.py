@@ -57,6 +57,8 @@ co ltd limited llc inc incorporated jsc pjsc ojsc cjsc plc llp gmbh fze fzco fzc
 LEGAL_FORMS = frozenset(_LEGAL_FORM_WORDS.split())
 _TRAILING_LEGAL_FORM = re.compile(
     r"(?:[\s,.]+(?:" + "|".join(sorted(LEGAL_FORMS, key=len, reverse=True)) + r")\.?)+\s*$", re.IGNORECASE)
+# Russian and Ukrainian usage puts the legal form first: "JSC Koto", "PJSC Koto".
+_LEADING_LEGAL_FORM = re.compile(r"^(?:(?:JSC|PJSC|OJSC|CJSC|OOO|AO|PAO)\s+)+")
 
 # Kind order when a name could be several things and no kind was asked for.
 _KIND_ORDER = {"state": 0, "org": 1, "person": 2, "system": 3}
@@ -444,8 +446,9 @@ class Resolver:
 
 
 def strip_legal_form(name: str) -> str:
-    """'Koto Machinery Co., Ltd.' -> 'Koto Machinery'; a name that is only a legal form stays."""
-    stripped = _TRAILING_LEGAL_FORM.sub("", name).rstrip(" ,.")
+    """'Koto Machinery Co., Ltd.' and 'JSC Koto Machinery' -> 'Koto Machinery'; a name that is
+    only a legal form stays."""
+    stripped = _LEADING_LEGAL_FORM.sub("", _TRAILING_LEGAL_FORM.sub("", name).rstrip(" ,."))
     return stripped if fold(stripped) else name
 
 

@@ -172,6 +172,7 @@ class _DocState:
     weapon_heads: dict[int, tuple[str, bool]]
     occupied: list[bool]
     weapon_sentences: set[int] = field(default_factory=set)
+    places: set[str] | None = None  # words spaCy tagged GPE/LOC, made on first need
 
     def occupy(self, span: _Span) -> None:
         for index in range(span.start, span.end):
@@ -549,7 +550,7 @@ class Gazetteer:
                 return None, end
         if self.resolver._lookup(text, "person") is not None:
             return None, end
-        return _Span(start, end, ORG, self._company_id(state, start, end, folded)), end
+        return _Span(start, end, ORG, self._company_id(state, start, end, folded, absorbed)), end
 
     def _names_a_company(self, state: _DocState, start: int, head: int, end: int, folded: list[str],
                          absorbed: dict[int, tuple[int, str]], system_tokens: set[int]) -> bool:
@@ -611,20 +612,43 @@ class Gazetteer:
                 return False
         return True
 
-    def _company_id(self, state: _DocState, start: int, end: int, folded: list[str]) -> str:
-        """The catalogue's id for the name, or for a known organisation it extends with company
-        words ("Rostec Group"); else a slug without the legal form."""
+    @staticmethod
+    def _places_of(state: _DocState) -> set[str]:
+        """Words spaCy calls a place somewhere in this piece of text: a city it recognised in
+        one sentence is still that city where it opens a company's name in the next."""
+        if state.places is None:
+            state.places = {t.text for ent in state.spacy_ents if ent.label_ in ("GPE", "LOC") for t in ent
+                            if t.text[:1].isupper()}
+        return state.places
+
+    def _company_id(self, state: _DocState, start: int, end: int, folded: list[str],
+                    absorbed: dict[int, tuple[int, str]]) -> str:
+        """The catalogue's id for the name, also without a leading place ("Hangzhou Koto
+        Machinery" when the catalogue knows Koto Machinery) or with fewer company words at
+        the end ("Rostec Group"); else a slug without the legal form."""
         doc = state.doc
         text = doc[start:end].text
         found = self.resolver.resolve(text, kind="org")
         if found is not None:
             return found.id
-        cut = end - 1
-        while cut > start and (folded[cut] in COMPANY_WORDS or not folded[cut]):
-            known = self.resolver._lookup(doc[start:cut].text, "org")
-            if known is not None:
-                return known.id
-            cut -= 1
+        first = start
+        while first < end:
+            if first > start:  # the name after the place words before it
+                known = self.resolver._lookup(doc[first:end].text, "org")
+                if known is not None:
+                    return known.id
+            cut = end - 1
+            while cut > first and (folded[cut] in COMPANY_WORDS or not folded[cut]):
+                known = self.resolver._lookup(doc[first:cut].text, "org")
+                if known is not None:
+                    return known.id
+                cut -= 1
+            if first in absorbed and absorbed[first][1] != ORG:
+                first = absorbed[first][0]
+            elif folded[first] in LEGAL_FORMS or doc[first].text in self._places_of(state):
+                first += 1  # "JSC Koto Machinery", "Hangzhou Koto Machinery"
+            else:
+                break
         return self.resolver.new_id(text, "org")
 
     # ------------------------------------------------------------------ unknown designations
