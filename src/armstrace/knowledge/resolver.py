@@ -176,7 +176,11 @@ class Resolver:
         self._person_choices = list(self._person_keys)
         self._surname_choices = list(self._surname_sounds)
         self._place_choices = list(self._place_keys)
-        self._org_choices = list(self._org_keys)
+        # Fuzzy organisation matches must share the first three letters (see _fuzzy_org), so
+        # the choices are grouped by them: a company name is compared with a handful, not all.
+        self._org_choices_by_prefix: dict[str, list[str]] = {}
+        for key in self._org_keys:
+            self._org_choices_by_prefix.setdefault(key[:3], []).append(key)
         self._fuzzy_ready = True
 
     # ------------------------------------------------------------------ public API
@@ -412,11 +416,13 @@ class Resolver:
         key = fold(strip_article(text))
         if len(key) < 6:
             return None
-        hits = process.extract(key, self._org_choices, scorer=fuzz.ratio, score_cutoff=90, limit=4)
         # A misspelling, not another organisation with a word more or less
         # ("Ministry of Defense" is not "UK Ministry of Defense").
-        found = {e.id: (e, score) for k, score, _ in hits for e in self._org_keys[k]
-                 if k[:3] == key[:3] and abs(len(k) - len(key)) <= 2}
+        choices = [k for k in self._org_choices_by_prefix.get(key[:3], ()) if abs(len(k) - len(key)) <= 2]
+        if not choices:
+            return None
+        hits = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=90, limit=4)
+        found = {e.id: (e, score) for k, score, _ in hits for e in self._org_keys[k]}
         if len(found) != 1:
             return None
         entity, score = next(iter(found.values()))

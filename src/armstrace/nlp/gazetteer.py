@@ -452,32 +452,34 @@ class Gazetteer:
         # The catalogue's names, by the token they end before: what a name may absorb
         # (a place, a known organisation) or must stop at (a demonym, a person).
         ends: dict[int, tuple[int, str]] = {}
-        whole: list[tuple[int, int]] = []
+        reach = [0] * (len(doc) + 1)  # token -> the furthest end of a catalogue name starting at or before it
         system_tokens: set[int] = set()
         for start, end, entries in candidates:
             surface = doc[start:end].text
             entry = next((e for e in entries if _written_ok(surface, e)), None)
             if entry is None:
                 continue
-            whole.append((start, end))
+            reach[start] = max(reach[start], end)
             if entry.label == SYSTEM:
                 system_tokens.update(range(start, end))
             if end not in ends or start < ends[end][0]:
                 ends[end] = (start, entry.label)
+        for index in range(1, len(reach)):
+            reach[index] = max(reach[index], reach[index - 1])
         found: list[_Span] = []
         headlines: dict[int, bool] = {}
         done = floor = 0
         for head in heads:
             if head < done:
                 continue
-            span, done = self._company(state, head, floor, folded, ends, whole, system_tokens, headlines)
+            span, done = self._company(state, head, floor, folded, ends, reach, system_tokens, headlines)
             if span is not None:
                 found.append(span)
                 floor = span.end  # the next name starts after this one
         return found
 
     def _company(self, state: _DocState, head: int, floor: int, folded: list[str], ends: dict[int, tuple[int, str]],
-                 whole: list[tuple[int, int]], system_tokens: set[int],
+                 reach: list[int], system_tokens: set[int],
                  headlines: dict[int, bool]) -> tuple[_Span | None, int]:
         """The company whose name has its first company word at `head`, and where its name ends."""
         doc, sentence_of = state.doc, state.sentence_of
@@ -538,7 +540,7 @@ class Gazetteer:
             return None, end
         if self._headline(state, head, headlines):
             return None, end  # "Iran Sends Drones To Russia Over Drone Technology": every word capitalised
-        if any(s <= start and e >= end for s, e in whole):
+        if reach[start] >= end:
             return None, end  # the catalogue knows the name (or a longer one holding it)
         if not self._fits_spacy(state, start, end):
             return None, end
