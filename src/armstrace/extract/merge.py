@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from armstrace.extract.actors import ItemHit
 from armstrace.extract.document import DocumentReader, PointerStance
 from armstrace.extract.normalize import normalize_quantity, normalize_time, normalize_value
 from armstrace.extract.readers import Mention
@@ -103,6 +104,19 @@ def _evidence(m: Mention) -> Evidence:
     return Evidence(sentence=body, start=start, end=start + len(body))
 
 
+MISSILE_FAMILIES = {"ballistic_missile", "cruise_missile", "air_defense", "anti_tank_missile"}
+
+
+def _loose_families(m: Mention) -> set[str]:
+    """Families a mention may mean: a bare "the missile" can be any missile the article named."""
+    fams = set(_families(m))
+    for h in m.items:
+        if h.item.system is None and h.token.lemma_.lower() == "missile" and not any(
+                c.dep_ in ("amod", "compound") for c in h.token.lefts):
+            fams |= MISSILE_FAMILIES
+    return fams
+
+
 def _makers_from_designations(mentions: list[Mention], systems: dict[str, tuple[str, str, str | None]],
                               name_of) -> None:  # noqa: ANN001 - KnowledgeView.name
     """'the missile, which the UAE and Iraq have also ordered': its maker is that of the designation
@@ -110,12 +124,19 @@ def _makers_from_designations(mentions: list[Mention], systems: dict[str, tuple[
     for m in mentions:
         if m.type != "transfer" or m.supplier is not None or m.recipient is None or _agentless_passive(m):
             continue  # "tanks were delivered to Ukraine" keeps its unnamed donor
-        fams = _families(m)
+        fams = _loose_families(m)
         origins = {origin for _name, cat, origin in systems.values()
                    if origin and coarse_category(cat) in fams and origin != m.recipient.id}
         if len(origins) == 1:
             origin = next(iter(origins))
             m.supplier = EntityRef(origin, name_of(origin))
+            # ... and "the missile" is that designation.
+            named = [(sid, name, cat) for sid, (name, cat, o) in systems.items()
+                     if o == origin and coarse_category(cat) in fams]
+            if len(named) == 1:
+                sid, name, cat = named[0]
+                m.items = [ItemHit(Item(cat, EntityRef(sid, name)), h.token, origin)
+                           if h.item.system is None and h.token.lemma_.lower() == "missile" else h for h in m.items]
 
 
 def _complete_roles(mentions: list[Mention]) -> None:
