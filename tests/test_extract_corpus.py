@@ -106,7 +106,7 @@ def test_extract_cli_writes_spec_jsonl(shared_dir: Path, tmp_path: Path) -> None
                 assert ev_["sentence"].strip() in text[ev_["start"]: ev_["end"] + 1]
 
 
-OWN_FLOOR = 0.75
+OWN_FLOOR = 0.78
 NO_EVENT_TOLERANCE = 1
 
 
