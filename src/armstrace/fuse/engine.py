@@ -302,7 +302,10 @@ def _store_planned(
         conn.execute(delete(events).where(events.c.id.in_(chunk)))
     drop_states(conn, gone)
     report.removed += gone
-    before_rows = _rows_by_id(conn, [i for i in wanted if i in existing])
+    # An old row is read only to tell an unchanged event from a changed one; an
+    # event whose claims changed is changed, and its (possibly large) row is not read.
+    same_claims = [p.event.id for p in planned if existing.get(p.event.id) == p.claim_ids]
+    before_rows = _rows_by_id(conn, same_claims)
     new_rows, new_links, updates, unlink = [], [], [], []
     states: dict[str, dict[str, Any]] = {}
     for plan in sorted(planned, key=lambda p: p.event.id):
@@ -310,11 +313,10 @@ def _store_planned(
         record = finish(event, plan.state)
         record["item_family"] = event.key.family
         row = rows.event_row(record, record.get("first_reported"), record.get("last_reported"))
-        old = before_rows.get(event.id)
-        if old is not None:
+        if event.id in existing:
             linked = existing[event.id]
-            same_row = all(getattr(old, k) == v for k, v in row.items() if k != "updated_at")
-            if same_row and linked == plan.claim_ids:
+            old = before_rows.get(event.id)
+            if old is not None and all(getattr(old, k) == v for k, v in row.items() if k != "updated_at"):
                 report.unchanged += 1
                 continue
             updates.append({("_" + k if k == "id" else k): v for k, v in row.items()})
