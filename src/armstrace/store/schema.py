@@ -159,7 +159,92 @@ def _m1_initial(conn: Connection) -> None:
         )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_m1_initial]
+# Indexes for reading: the web pages' list order and filters, and the text
+# search's way from a matching document to its events. Raw DDL rather than
+# `Index` objects on the tables above, so that migration 1 (which creates the
+# tables from `metadata`) stays what it was when it shipped.
+#
+# The "ix_web_" names are historical: the web app used to create these at
+# start (armstrace.web.indexes); keeping the names means a database that got
+# them that way is not given a second copy. Measured with bench/bench_web.py
+# over 100,000 events (see docs/web.md and docs/store.md).
+READ_INDEXES: dict[str, tuple[str, str]] = {
+    # The list's order, so that LIMIT/OFFSET walks an index instead of sorting.
+    "ix_web_events_order": ("events", "span_start DESC, sources DESC, id"),
+    # A type filter with the list's order: deep pages of one type stay index-only.
+    "ix_web_events_type_order": ("events", "type, span_start DESC, sources DESC, id"),
+    # Covers a system filter (LIKE on system_ids) within a date range.
+    "ix_web_events_systems": ("events", "span_end, system_ids"),
+    # Actors are matched by id OR by lower(name): with these two the OR is two
+    # index searches, and the text search finds the distinct names by walking them.
+    "ix_web_events_supplier_name": ("events", "lower(supplier_name)"),
+    "ix_web_events_recipient_name": ("events", "lower(recipient_name)"),
+    # Covers the network view's GROUP BY supplier, recipient and its filters.
+    "ix_web_events_pair": (
+        "events",
+        "supplier_id, recipient_id, type, status, span_start, span_end, supplier_name, recipient_name",
+    ),
+    # Covers the timeline's GROUP BY year, type.
+    "ix_web_events_year": ("events", "span_start, type, status, span_end"),
+    # The documents list's order.
+    "ix_web_documents_order": ("documents", "published DESC, id"),
+    # Text search goes document -> claims -> events; covering indexes keep each
+    # hop inside an index instead of reading the claim's JSON row.
+    "ix_claims_doc_claim": ("claims", "doc_id, id"),
+    "ix_event_claims_claim_event": ("event_claims", "claim_id, event_id"),
+}
+
+# Single-column indexes the covering ones above make redundant (same leading
+# column), dropped so that writes do not pay for both.
+SUPERSEDED_INDEXES = ["ix_claims_doc_id", "ix_event_claims_claim"]
+
+
+def create_read_indexes(conn: Connection) -> list[str]:
+    """Create the READ_INDEXES this database lacks; returns the names created.
+
+    Idempotent (IF NOT EXISTS). Planner statistics are refreshed when an index
+    was created over rows already there, so that SQLite knows which index is
+    selective; an empty database is left without statistics.
+    """
+    present = index_names(conn)
+    created: list[str] = []
+    for name, (table, columns) in READ_INDEXES.items():
+        if name not in present:
+            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
+            created.append(name)
+    if created and conn.execute(text("SELECT 1 FROM events LIMIT 1")).first() is not None:
+        for table in sorted({READ_INDEXES[name][0] for name in created}):
+            conn.execute(text(f"ANALYZE {table}"))
+    return created
+
+
+def index_names(conn: Connection) -> set[str]:
+    """Names of the indexes in this database (expression indexes included, which
+    SQLAlchemy's inspector skips on SQLite)."""
+    if conn.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    elif conn.dialect.name == "postgresql":
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        from sqlalchemy import inspect
+
+        inspector = inspect(conn)
+        return {
+            str(index["name"])
+            for table in inspector.get_table_names()
+            for index in inspector.get_indexes(table)
+            if index.get("name")
+        }
+    return {str(name) for name in conn.execute(text(query)).scalars() if name}
+
+
+def _m2_read_indexes(conn: Connection) -> None:
+    create_read_indexes(conn)
+    for name in SUPERSEDED_INDEXES:
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_m1_initial, _m2_read_indexes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
