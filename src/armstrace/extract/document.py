@@ -71,12 +71,18 @@ class DocumentReader:
         # Every designation the document names, with its category and origin, for merge.py to
         # attach to events that name only the generic word ("identified the weapon as the KN-23").
         self.systems: dict[str, tuple[str, str, str | None]] = {}
+        # Where each designation is named (paragraph offsets) and which parties its sentences name, so
+        # that it is attached only to events of the same passage or the same parties.
+        self.system_offsets: dict[str, set[int]] = {}
+        self.system_parties: dict[str, set[str]] = {}
         # "The missiles were Iranian-made": item family -> the state the text says made it.
         self.family_origins: dict[str, EntityRef] = {}
         self.doc_has_weapon = False
+        self._offset = 0
 
     # ---- per paragraph -------------------------------------------------
     def read_paragraph(self, doc: Doc, offset: int) -> None:
+        self._offset = offset
         index = EntityIndex(doc)
         extra = getattr(doc._, "armstrace_categories", None) if doc.has_extension("armstrace_categories") else None
         actors = ActorFinder(index, self.kb, self.coref)
@@ -279,6 +285,12 @@ class DocumentReader:
         for h in hits:
             if h.item.system is not None and h.item.system.id:
                 self.systems.setdefault(h.item.system.id, (h.item.system.name, h.item.category, h.origin))
+                self.system_offsets.setdefault(h.item.system.id, set()).add(self._offset)
+                parties = self.system_parties.setdefault(h.item.system.id, set())
+                for ent in sent.ents:
+                    got = actor_ref(ent, self.kb)
+                    if got is not None and got[0].id:
+                        parties.add(got[0].id)
         if hits:
             self.coref.items.extend(hits)
 

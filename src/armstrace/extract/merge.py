@@ -211,8 +211,8 @@ def merge_document(reader: DocumentReader, published: str | None) -> list[Event]
             continue  # "Iran exports drones": no second party, no relation to record
         if m.supplier is not None and m.recipient is not None and m.supplier.id == m.recipient.id:
             continue
-        if m.type == "sanction" and m.supplier is None:
-            continue
+        if m.type in ("sanction", "production", "training") and m.supplier is None:
+            continue  # a licence, a factory or training from nobody in particular is no relation
         if m.type == "transfer" and m.supplier is None and not _agentless_passive(m):
             continue  # only "shells were shipped to Russia" leaves the supplier open (CONSTRUCTIONS 4)
         key = (m.type, m.supplier.id if m.supplier else None, m.recipient.id if m.recipient else None)
@@ -256,19 +256,26 @@ def merge_document(reader: DocumentReader, published: str | None) -> list[Event]
                     event.target = m.target
             events.append(event)
             owners.append((event, ms))
-    _attach_designations(events, reader.systems)
+    _attach_designations(owners, reader)
     _apply_pointers(reader.pointers, reader.mentions, owners, published)
     _apply_denials(reader.denials, owners, published)
     return events
 
 
-def _attach_designations(events: list[Event], systems: dict[str, tuple[str, str, str | None]]) -> None:
+def _attach_designations(owners: list[tuple[Event, list[Mention]]], reader: DocumentReader) -> None:
     """An event that names only "ballistic missiles" gets the designation the article gives elsewhere
-    for that family ("US officials identified the weapon as the KN-23"), when its maker fits."""
-    for event in events:
+    for that family ("US officials identified the weapon as the KN-23"), when its maker fits and the
+    designation is named in the same passage or beside one of the event's parties."""
+    for event, ms in owners:
         if event.type not in ("transfer", "production", "training", "use", "offer"):
             continue
         supplier = event.supplier.id if event.supplier else None
+        passages = {getattr(m, "offset", 0) for m in ms}
+        parties = {a.id for a in (event.supplier, event.recipient) if a is not None}
+        systems = {sid: v for sid, v in reader.systems.items()
+                   if reader.system_offsets.get(sid, set()) & passages
+                   or (event.recipient is not None and event.recipient.id in reader.system_parties.get(sid, set()))
+                   or (parties and parties <= reader.system_parties.get(sid, set()))}
         for idx, item in enumerate(list(event.items)):
             if item.system is not None:
                 continue

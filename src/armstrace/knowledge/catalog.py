@@ -473,7 +473,8 @@ class Catalog:
             entity.start = _date(raw, "start") or entity.start
             entity.end = _date(raw, "end") or entity.end
             surnames = _texts(raw, "surname")
-            if surnames:
+            if surnames or "surname" in raw.data:
+                # An explicit empty list means "never match on a surname alone" (Moon Jae-in).
                 entity.surnames = surnames
             elif not entity.surnames:
                 words = name.split()
