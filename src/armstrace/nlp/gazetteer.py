@@ -14,6 +14,13 @@ What the component leaves in `doc.ents` (the contract with extraction):
 - designations the catalogue does not know ("the new Xyz-5 drone") as SYSTEM
   with a `sys:` slug; their category, read from the weapon word beside them,
   is in `doc._.armstrace_categories` (sys id -> category);
+- companies no catalogue knows, as one ORG each, whatever the small model made
+  of them: a capitalised name ending in a company word ("Machinery", "Trade",
+  "Technology", "Co., Ltd.", ...), a leading city included ("Hangzhou Koto
+  Machinery", which the model reads as a place and a person), lists split at the
+  right "and" ("Koto Rubber and Plastics Technology, X Trade and S&C Trade");
+  the id is the catalogue's when it knows the name (also without the city, the
+  legal form or a trailing "Group"), else `org:` + slug without the legal form;
 - spaCy's own entities that do not overlap those, with PERSON, ORG and
   GPE/LOC/NORP/PRODUCT resolved where possible (unknown names get a slug id)
   and the small model's usual mistakes corrected ("UAVs" as ORG is dropped).
