@@ -49,6 +49,25 @@ class Exporter:
         return self.count
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (or,
+# for tab and carriage return, may strip them and read what follows as one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """`value` as a spreadsheet cell that cannot run as a formula.
+
+    Text from articles (a name, an evidence sentence) can begin with "=",
+    "+", "-", "@", a tab or a carriage return, and Excel or LibreOffice would
+    evaluate it (`=HYPERLINK(...)`, `=cmd|...`). Such a string gets a leading
+    single quote, as OWASP recommends for CSV injection: the spreadsheet then
+    shows it as text. Numbers are left alone (a negative number is a number).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def ref_id(ref: dict[str, Any] | None) -> str:
     return (ref or {}).get("id") or ""
 

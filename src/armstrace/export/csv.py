@@ -1,7 +1,13 @@
 """CSV: one flat row per fused event, for spreadsheets.
 
 Lists (items, systems, stance) are joined with "; " so that one event
-stays one row; the evidence stays in the JSON lines export.
+stays one row. The `evidence` column holds the distinct evidence sentences
+of the event's claims, joined with " | "; their offsets, documents and
+stance stay in the JSON lines export.
+
+Every text cell goes through `spreadsheet_safe`: article text that begins
+like a formula ("=HYPERLINK(...)") is written with a leading single quote
+so that a spreadsheet opening the file shows it instead of running it.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from armstrace.export.base import Exporter, ref_id, ref_name, stance_actors
+from armstrace.export.base import Exporter, ref_id, ref_name, spreadsheet_safe, stance_actors
 
 COLUMNS = [
     "id",
@@ -40,7 +46,11 @@ COLUMNS = [
     "first_reported",
     "last_reported",
     "documents",
+    "evidence",
 ]
+
+# Between the evidence sentences of one event (a sentence may itself contain "; ").
+EVIDENCE_SEPARATOR = " | "
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -83,6 +93,15 @@ def flat_row(event: dict[str, Any]) -> dict[str, Any]:
         "first_reported": event.get("first_reported"),
         "last_reported": event.get("last_reported"),
         "documents": "; ".join(_unique([(claim.get("doc") or {}).get("id") or "" for claim in claims])),
+        "evidence": EVIDENCE_SEPARATOR.join(
+            _unique(
+                [
+                    (evidence.get("sentence") or "").strip()
+                    for claim in claims
+                    for evidence in claim.get("evidence") or []
+                ]
+            )
+        ),
     }
     return {key: "" if row[key] is None else row[key] for key in COLUMNS}
 
@@ -97,4 +116,4 @@ class CsvExporter(Exporter):
         self.writer.writeheader()
 
     def write(self, event: dict[str, Any]) -> None:
-        self.writer.writerow(flat_row(event))
+        self.writer.writerow({key: spreadsheet_safe(value) for key, value in flat_row(event).items()})
