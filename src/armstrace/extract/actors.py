@@ -257,7 +257,8 @@ class ActorFinder:
             if low in ("they", "them", "their"):
                 # Plural pronouns point at groups ("the Houthis ... they"), rarely at a state; a wrong
                 # supplier is worse than none.
-                org = self.coref.last_org()
+                org = next((o for o in reversed(self.coref.orgs)
+                            if self.kb.org_type(o.id or "") not in STATE_ORGAN_TYPES | MEDIA_TYPES), None)
                 return [Actor(org, head, "coref")] if org is not None else []
             if low not in ("we", "our", "us", "i", "my", "he", "she", "his", "her"):
                 clause_subject = self._clause_subject(head)

@@ -148,7 +148,7 @@ def _complete_roles(mentions: list[Mention]) -> None:
     """
     complete = [m for m in mentions if m.supplier is not None and m.recipient is not None]
     # Sanctions: "Guilin Alpha ... were also listed" after "the US Treasury put five companies on its list".
-    imposers = {m.supplier.id: m.supplier for m in complete if m.type == "sanction"}
+    imposers = {m.supplier.id: m.supplier for m in mentions if m.type == "sanction" and m.supplier is not None}
     for m in mentions:
         if m.type == "sanction" and m.supplier is None and len(imposers) == 1:
             m.supplier = next(iter(imposers.values()))
