@@ -51,6 +51,11 @@ from armstrace.extract.syntax import PASSIVE_SUBJECT_DEPS, agent_of, child, prep
 from armstrace.model import EntityRef
 
 
+# Nouns for what others claim; denying one of them leaves the claim on record.
+REPORTED_CLAIMS = {"report", "claim", "allegation", "accusation", "suggestion", "assertion", "charge", "rumour",
+                   "rumor", "story", "speculation"}
+
+
 @dataclass
 class PointerStance:
     """'Tehran has rejected the accusation': a stance on an event named earlier."""
@@ -327,7 +332,19 @@ def _sanction_ending(noun: Token, lex: Lexicon) -> bool:
 
 
 def _denied_only(m: Mention) -> bool:
-    return bool(m.stance) and all(a.polarity == "denies" for a in m.stance)
+    """Only a denial speaks of it, and no report is denied: 'Moscow has denied using drones'.
+
+    'France denied reports that it had sold Rafales to Algeria' denies what the reports claim: that
+    is an event, with France's denial.
+    """
+    if not m.stance or not all(a.polarity == "denies" for a in m.stance):
+        return False
+    for att in m.stance:
+        verb = att.verb
+        obj = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None) if verb is not None else None
+        if obj is not None and obj.lemma_.lower() in REPORTED_CLAIMS and obj.is_ancestor(m.trigger):
+            return False
+    return True
 
 
 def _dedupe(mentions: list[Mention]) -> list[Mention]:

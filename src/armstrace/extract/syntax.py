@@ -35,9 +35,12 @@ def conjuncts(token: Token) -> list[Token]:
 
 
 def is_passive(verb: Token) -> bool:
-    return any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children) or (
-        verb.tag_ == "VBN" and verb.dep_ == "acl"
-    )
+    """'were delivered', 'drones supplied to Russia' (a participle modifying its object), but not
+    'reports that it had sold jets' (a clause of its own, with a subject)."""
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        return True
+    return verb.tag_ == "VBN" and verb.dep_ == "acl" and not any(
+        c.dep_ in ("nsubj", "aux") for c in verb.children)
 
 
 def prep_objects(token: Token, *preps: str) -> list[Token]:
