@@ -50,7 +50,6 @@ from armstrace.extract.readers import (
 from armstrace.extract.syntax import PASSIVE_SUBJECT_DEPS, agent_of, child, prep_objects, subject
 from armstrace.model import EntityRef
 
-
 # Nouns for what others claim; denying one of them leaves the claim on record.
 REPORTED_CLAIMS = {"report", "claim", "allegation", "accusation", "suggestion", "assertion", "charge", "rumour",
                    "rumor", "story", "speculation"}
