@@ -403,6 +403,8 @@ def term_categories(tok: Token, lex: Lexicon) -> list[str]:
     return cats
 
 
+ORIGIN_VERBS = {"supply", "provide", "make", "manufacture", "build", "produce", "send", "deliver", "give", "design",
+                "develop", "smuggle", "ship"}
 ORIGIN_SUFFIX = re.compile(r"-(made|built|designed|supplied|produced|manufactured|origin|developed|provided|"
                            r"sourced|donated|license[d]?)$", re.I)
 
@@ -544,6 +546,18 @@ class ItemFinder:
                 ent = self.index.get(antecedent)
                 if ent is not None and ent.kb_id_:
                     return self.kb.state_of(ent.kb_id_)
+        # "rockets supplied by Iran", "drones made in Iran"
+        for c in tok.children:
+            if c.dep_ == "acl" and c.lemma_.lower() in ORIGIN_VERBS:
+                for p in c.children:
+                    if p.dep_ in ("agent", "prep") and p.lower_ in ("by", "in", "from"):
+                        for o in p.children:
+                            ent = self.index.get(o)
+                            if ent is not None and ent.kb_id_ and ent.label_ in ("STATE", "CAPITAL", "DEMONYM",
+                                                                               "GPE", "INSTITUTION"):
+                                state = self.kb.state_of(ent.kb_id_)
+                                if state:
+                                    return state
         # "Iranian-made" is often split: Iranian (amod of made) - made (amod of drones)
         for c in tok.lefts:
             if c.dep_ in ("amod", "compound") and ORIGIN_SUFFIX.search(f"-{c.lower_}"):
