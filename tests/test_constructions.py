@@ -71,6 +71,19 @@ CASES: list[tuple[str, str, set[tuple[str, str | None, str | None]], dict[str, A
      {("transfer", "BLR", "RUS")}, {"asserted_by": {"UKR"}, "denied_by": {"BLR"}}),
     ("values", "Indonesia signed a $8.1 billion deal with France for 42 Rafale fighters.",
      {("transfer", "FRA", "IDN")}, {"status": "agreed"}),
+    ("raising verb", "North Korea is believed to have shipped more than a million artillery shells to Russia, "
+                     "according to South Korean intelligence.",
+     {("transfer", "PRK", "RUS")}, {"status": "delivered", "asserted_by": {"KOR"}}),
+    ("request", "Kyiv has asked Washington for ATACMS missiles.",
+     {("transfer", "USA", "UKR")}, {"status": "planned"}),
+    ("offer to sell", "Iran has offered to sell Su-22 parts to any buyer.", {("offer", "IRN", None)}, {}),
+    ("aid package", "The Pentagon announced a new $400 million military aid package for Ukraine that includes "
+                    "Patriot interceptors.",
+     {("transfer", "USA", "UKR")}, {"status": "planned", "system": "sys:patriot"}),
+    ("denied report", "France denied reports that it had sold Rafale jets to Algeria.",
+     {("transfer", "FRA", "DZA")}, {"denied_by": {"FRA"}}),
+    ("supplied by", "Israel said Hamas fighters used rockets supplied by Iran in the attack.",
+     {("use", "IRN", "org:hamas")}, {"asserted_by": {"ISR"}}),
 ]
 
 NO_EVENT = [
@@ -81,6 +94,10 @@ NO_EVENT = [
     ("cooperation", "The two presidents pledged to deepen military cooperation during talks in Beijing."),
     ("civil aviation", "Air India agreed to buy 470 passenger jets from Airbus and Boeing."),
     ("exercise", "Chinese and Russian warships held joint drills in the Sea of Japan."),
+    ("oil deal", "Saudi Arabia and Russia agreed to extend oil production cuts, energy ministers said on Sunday."),
+    ("airliners", "The Boeing 737 MAX jets were delivered to Ryanair in Dublin last week."),
+    ("own deployment", "The United States deployed two aircraft carriers to the eastern Mediterranean."),
+    ("missile test", "North Korea launched a ballistic missile into the sea east of the Korean peninsula."),
 ]
 
 
