@@ -174,3 +174,21 @@ def test_web_start_repairs_a_dropped_index(tmp_path: Path) -> None:
     with open_store(str(path)) as store:
         assert ensure_indexes(store) == ["ix_web_events_order"]
         assert set(READ_INDEXES) <= existing_indexes(store)
+
+
+def test_statistics_are_refreshed_when_missing_or_stale(tmp_path: Path) -> None:
+    path = tmp_path / "stats.db"
+    with open_store(str(path)) as store:
+        assert store.refresh_statistics() is False  # nothing stored, nothing to describe
+        by_sentence = _fill(store)  # indexes made on empty tables: no statistics yet
+        assert store.refresh_statistics() is True
+        assert store.refresh_statistics() is False  # fresh now
+        with sqlite3.connect(path) as raw:
+            assert raw.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'events'").fetchone()[0] > 0
+        # More than twice the events the statistics describe: stale.
+        event = store.event(next(iter(by_sentence.values())))
+        record = {key: value for key, value in event.items() if key != "claims"}
+        for n in range(2 * len(ARTICLES) + 1):
+            store.upsert_event(dict(record, id=f"extra-{n}"), [event["claims"][0]["id"]])
+        assert store.refresh_statistics() is True
+        assert store.refresh_statistics() is False

@@ -5,8 +5,9 @@ they are now the store's migration 2 (`armstrace.store.schema.READ_INDEXES`),
 so every database gets them when `open_store` opens it, an older one
 included. What is left here is a repair at start: if an index was dropped
 (by hand, or by `bench/bench_web.py --no-web-indexes`), it is created again,
-with fresh planner statistics. When all are present this is one catalogue
-query. `ARMSTRACE_WEB_INDEXES=0` skips the repair (the benchmark's baseline);
+with fresh planner statistics; and statistics that are missing or stale
+(a store written since they were taken) are refreshed
+(`Store.refresh_statistics`). When all is in order this is two quick queries. `ARMSTRACE_WEB_INDEXES=0` skips the repair (the benchmark's baseline);
 it cannot remove indexes the migration made. A database the web server may
 not write to is served as it is.
 """
@@ -33,15 +34,17 @@ def existing_indexes(store: Any) -> set[str]:
 
 
 def ensure_indexes(store: Any) -> list[str]:
-    """Create any of the store's read indexes that is missing; returns the names created (usually none)."""
+    """Create any of the store's read indexes that is missing and refresh missing or stale
+    planner statistics; returns the names of the indexes created (usually none)."""
+    created: list[str] = []
     try:
-        if not set(READ_INDEXES) - existing_indexes(store):
-            return []
-        with store.transaction() as conn:
-            return create_read_indexes(conn)
+        if set(READ_INDEXES) - existing_indexes(store):
+            with store.transaction() as conn:
+                created = create_read_indexes(conn)
+        store.refresh_statistics()
     except SQLAlchemyError as exc:
-        log.warning("serving without some indexes (%s)", str(exc).splitlines()[0])
-        return []
+        log.warning("serving without some indexes or statistics (%s)", str(exc).splitlines()[0])
+    return created
 
 
 __all__ = ["WEB_INDEXES", "ensure_indexes", "existing_indexes"]
