@@ -96,6 +96,9 @@ def test_text_matches_articles_and_actor_names(filled) -> None:
     assert found(text="Leopard") == set()
     assert found(text="%") == set() and found(text="_") == set()
     assert found(text='"drones OR') == set()
+    # Blank text is no filter, not an error.
+    assert found(text="   ") == found() == set(by_sentence)
+    assert len(store.documents(text=" \t ")) == len(ARTICLES)
 
 
 def test_text_search_keeps_the_list_order_and_pages(filled) -> None:

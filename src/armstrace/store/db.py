@@ -434,7 +434,7 @@ class Store:
             query = query.where(documents.c.published >= rows.pad_start(since))
         if until:
             query = query.where(documents.c.published <= rows.pad_end(until))
-        if text:
+        if text and text.strip():  # blank text is no filter (and no FTS5 syntax error)
             query = query.where(documents.c.id.in_(self._text_match_docs(text)))
         query = query.order_by(documents.c.published.desc().nulls_last(), documents.c.id).offset(offset)
         if limit is not None:
@@ -614,7 +614,7 @@ class Store:
             conditions.append(events.c.span_end >= rows.pad_start(since))
         if until:
             conditions.append(events.c.span_start <= rows.pad_end(until))
-        if text:
+        if text and text.strip():  # blank text is no filter (and no FTS5 syntax error)
             matched = self._text_event_ids(text)
             # On SQLite the list is best read by walking the order index and
             # probing the set of matching ids ("|| ''" keeps the planner from
