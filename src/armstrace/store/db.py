@@ -687,7 +687,8 @@ class Store:
         `supplier`/`recipient` take an id ("IRN", "org:houthis") or a name
         ("Iran"); `system` an id or designation ("Shahed-136");
         `since`/`until` a (partial) ISO date compared with the event's time,
-        else its reporting dates; `text` searches the articles behind it.
+        else its reporting dates; `text` searches the articles behind it and
+        the supplier's and recipient's names (see `_text_event_ids`).
         """
         conditions = self._event_filters(
             supplier, recipient, type, system, status, since, until, text, unindexed_ids=True
