@@ -62,6 +62,7 @@ class PointerStance:
     attribution: Attribution
     sentence: Span
     order: int
+    position: tuple[int, int] = (0, 0)  # (paragraph offset, sentence start) for ordering against denials
 
 
 class DocumentReader:
@@ -231,7 +232,8 @@ class DocumentReader:
                 if before:
                     before[-1].stance.append(attribution)
                 continue
-            self.pointers.append(PointerStance(attribution, sent, len(self.mentions)))
+            self.pointers.append(PointerStance(attribution, sent, len(self.mentions),
+                                               (self._offset, sent.start_char)))
             self.coref.note_speaker(who[0], who[1])
             # 'brushed aside accusations from Kyiv and Washington': the accusers assert what is denied.
             accusers = [a for t in prep_objects(obj, "from", "by") for a in actors.actors(t)] + [
@@ -239,7 +241,8 @@ class DocumentReader:
             for accuser in accusers:
                 if accuser.ref.id != who[0].id:
                     self.pointers.append(PointerStance(Attribution(accuser.ref, "asserts", accuser.person, None,
-                                                                   tok), sent, len(self.mentions)))
+                                                                   tok), sent, len(self.mentions),
+                                                       (self._offset, sent.start_char)))
 
     def _note_origin_statements(self, sent: Span, actors: ActorFinder, items: ItemFinder) -> None:
         """'The missiles were Iranian-made', 'the drones were made in Iran', 'the rifles came from Serbia'."""

@@ -81,8 +81,13 @@ def _stance_key(s: Stance) -> tuple[str | None, str]:
 
 
 def _add_stance(event: Event, stance: Stance) -> None:
-    for existing in event.stance:
+    for i, existing in enumerate(event.stance):
         if _stance_key(existing) == _stance_key(stance):
+            # Keep one entry per actor and polarity, with the date and speaker any mention gives.
+            if (existing.date is None and stance.date) or (existing.speaker is None and stance.speaker):
+                event.stance[i] = Stance(actor=existing.actor, polarity=existing.polarity,
+                                         speaker=existing.speaker or stance.speaker,
+                                         date=existing.date or stance.date)
             return
     event.stance.append(stance)
 
@@ -257,7 +262,7 @@ def merge_document(reader: DocumentReader, published: str | None) -> list[Event]
             events.append(event)
             owners.append((event, ms))
     _attach_designations(owners, reader)
-    _apply_pointers(reader.pointers, reader.mentions, owners, published)
+    _apply_pointers(reader.pointers, reader.mentions, reader.denials, owners, published)
     _apply_denials(reader.denials, owners, published)
     return events
 
@@ -297,12 +302,20 @@ def _event_of(mention: Mention, owners: list[tuple[Event, list[Mention]]]) -> Ev
     return None
 
 
-def _apply_pointers(pointers: list[PointerStance], mentions: list[Mention],
+def _position(m: Mention) -> tuple[int, int]:
+    return (getattr(m, "offset", 0), m.sentence.start_char)
+
+
+def _apply_pointers(pointers: list[PointerStance], mentions: list[Mention], denials: list[Mention],
                     owners: list[tuple[Event, list[Mention]]], published: str | None) -> None:
-    """'Iran has denied the accusation': the latest earlier event that Iran is a party to."""
+    """'Iran has denied the accusation': the latest earlier event that Iran is a party to.
+
+    Denials count as earlier events too: "Iran denied sending drones ... later, its foreign
+    minister confirmed this matter" confirms what was denied.
+    """
     for p in pointers:
         actor = p.attribution.actor.id
-        earlier = mentions[: p.order]
+        earlier = sorted((m for m in mentions + denials if _position(m) <= p.position), key=_position)
         # What the actor is accused of: the latest event it is a party to, a transfer before other kinds
         # ("the claims" of a transfer and of training in the same report mean the transfer first).
         involved = [m for m in earlier if actor in (m.supplier.id if m.supplier else None,
@@ -315,9 +328,16 @@ def _apply_pointers(pointers: list[PointerStance], mentions: list[Mention],
             target = earlier[-1]
         if target is None:
             continue
-        event = _event_of(target, owners)
+        event = _event_of(target, owners) or _event_like(target, owners)
         if event is not None:
             _add_stance(event, _to_stance(p.attribution, published))
+
+
+def _event_like(mention: Mention, owners: list[tuple[Event, list[Mention]]]) -> Event | None:
+    """The event a denial mention speaks of: same type and parties."""
+    key = (mention.type, mention.supplier.id if mention.supplier else None,
+           mention.recipient.id if mention.recipient else None)
+    return next((event for event, _ms in owners if event.key() == key), None)
 
 
 def _apply_denials(denials: list[Mention], owners: list[tuple[Event, list[Mention]]], published: str | None) -> None:
