@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from armstrace.export.base import Exporter, ref_id, ref_name, stance_actors
+from armstrace.export.base import Exporter, ref_id, ref_name, spreadsheet_safe, stance_actors
 
 COLUMNS = [
     "supplier",
@@ -130,7 +130,7 @@ class RegisterExporter(Exporter):
 
     def write(self, event: dict[str, Any]) -> None:
         for row in register_rows(event):
-            self.writer.writerow(row)
+            self.writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
             self.rows += 1
 
 
