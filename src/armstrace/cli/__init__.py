@@ -7,8 +7,7 @@ import sys
 
 from armstrace.cli.app import app, err
 
-# Command modules register themselves on `app` when imported. A module that
-# is not there yet (a feature still being built) is skipped, not fatal.
+# Command modules register themselves on `app` when imported, one module per group of commands.
 COMMAND_MODULES = [
     "armstrace.cli.extract_cmds",
     "armstrace.cli.store_cmds",
@@ -18,11 +17,7 @@ COMMAND_MODULES = [
 ]
 
 for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != _name:
-            raise
+    importlib.import_module(_name)
 
 
 def main() -> None:
