@@ -84,6 +84,11 @@ CASES: list[tuple[str, str, set[tuple[str, str | None, str | None]], dict[str, A
      {("transfer", "FRA", "DZA")}, {"denied_by": {"FRA"}}),
     ("supplied by", "Israel said Hamas fighters used rockets supplied by Iran in the attack.",
      {("use", "IRN", "org:hamas")}, {"asserted_by": {"ISR"}}),
+    ("instructors sent", "Iran has also sent instructors to Crimea to help Russian troops operate the drones, "
+                         "according to US intelligence.",
+     {("training", "IRN", "RUS")}, {"asserted_by": {"USA"}}),
+    ("sanctions agreed", "The EU on Thursday agreed new sanctions on Iranian individuals and entities.",
+     {("sanction", "org:eu", "IRN")}, {}),
 ]
 
 NO_EVENT = [

@@ -41,6 +41,7 @@ from armstrace.extract.readers import (
     read_request,
     read_sanction_noun,
     read_sanction_verb,
+    read_trainers,
     read_training,
     read_transfer_noun,
     read_transfer_verb,
@@ -178,6 +179,8 @@ class DocumentReader:
                 out += read_transfer_noun(ctx, tok, "give")
             elif lemma in lex.words("transfer", "take_nouns"):
                 out += read_transfer_noun(ctx, tok, "take")
+            if lemma in lex.words("training", "trainer_nouns"):
+                out += read_trainers(ctx, tok)
             if lemma in lex.words("use", "nouns"):
                 out += read_use_noun(ctx, tok)
             if lemma in lex.words("production", "nouns") or lemma in lex.words("production", "facility_nouns"):

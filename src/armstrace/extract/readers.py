@@ -503,6 +503,28 @@ def read_use_noun(ctx: SentenceContext, noun: Token) -> list[Mention]:
     return _use_mentions(ctx, noun, users, items)
 
 
+def read_trainers(ctx: SentenceContext, noun: Token) -> list[Mention]:
+    """'Iran has sent instructors to Crimea to help Russian troops operate the drones'."""
+    verb = noun.head
+    if noun.dep_ != "dobj" or verb.lemma_.lower() not in ctx.lex.words("training", "sending_verbs"):
+        return []
+    trainers = ctx.actors.actors(subject(verb), speaker_state=ctx.speaker_state) or [
+        a for c in noun.children if c.dep_ in ("amod", "compound", "poss") for a in ctx.actors.actors(c)]
+    trainees: list[Actor] = []
+    for purpose in verb.children:
+        if purpose.dep_ in ("advcl", "xcomp", "ccomp") and purpose.lemma_.lower() in (
+                "help", "train", "assist", "teach", "support", "instruct", "advise"):
+            helped = child(purpose, "dobj")
+            if helped is None:  # 'to help Russian troops operate the drones': troops head the clause
+                inner = child(purpose, "ccomp", "xcomp")
+                helped = child(inner, "nsubj") if inner is not None else None
+            trainees = ctx.actors.actors(helped, speaker_state=ctx.speaker_state)
+    items = [h for t in ctx.sentence if t.pos_ in ("NOUN", "PROPN") for h in ctx.items.items(t, ctx.has_weapon)]
+    if not items:
+        return []
+    return _combine(ctx, "training", verb, trainers, trainees, items, allow_null="none")
+
+
 def read_training(ctx: SentenceContext, verb: Token) -> list[Mention]:
     """'Iran planned to train Russian forces in the use of these drones'."""
     passive = is_passive(verb)
@@ -715,6 +737,16 @@ def read_production(ctx: SentenceContext, trigger: Token) -> list[Mention]:
     # A place the catalogue lists as an organisation (an economic zone, a plant) produces for its state.
     recipients = [_as_state(ctx, a) for a in (producers or ([place] if place else []))]
     place = _as_state(ctx, place) if place is not None else None
+    # 'Tajikistan opened a factory producing Iranian Ababil-2 drones': the opener is the recipient and
+    # the maker the text names is the supplier.
+    state_of = ctx.actors.kb.state_of
+    origin, explicit = _origin_ref(ctx, items)
+    if origin is not None and explicit and suppliers and all(
+            state_of(a.ref.id) not in (None, origin.id) for a in suppliers):
+        opener_states = {state_of(a.ref.id) for a in suppliers}
+        if not recipients or {state_of(r.ref.id) for r in recipients} <= opener_states:
+            recipients = recipients or suppliers
+            suppliers = [Actor(origin, trigger, "origin")]
     mentions = _combine(ctx, "production", trigger, suppliers, recipients, items, allow_null="none",
                         place=place.ref if place else None)
     return mentions
