@@ -10,7 +10,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +147,19 @@ def make_result(
 @pytest.fixture
 def result_factory() -> Callable[..., DocumentResult]:
     return make_result
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """One throwaway PostgreSQL server for the whole session (tests/pg_server.py), always stopped at the
+    end; tests that need it are skipped with the reason when no PostgreSQL binaries are installed."""
+    from pg_server import PostgresUnavailable, start_server
+
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,24 +12,11 @@ from armstrace.sipri import read_register
 from armstrace.sipri.store import import_deals, stored_deals
 from armstrace.store import open_store
 from fusehelpers import event, item
-from pg_server import PostgresServer, PostgresUnavailable, start_server
 from test_fuse_store import CORPUS, _ingest
 
 pytestmark = pytest.mark.postgres
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "sipri_fixture.csv"
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresServer]:
-    try:
-        server = start_server()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _story(store) -> dict:

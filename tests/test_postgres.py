@@ -26,7 +26,7 @@ from armstrace.model import DocumentResult, EntityRef, Event, Evidence, Item, St
 from armstrace.store import SCHEMA_VERSION, Store, StoreError, open_store
 from armstrace.store.schema import metadata
 from conftest import REPO, SHARED, make_result, ref
-from pg_server import PostgresServer, PostgresUnavailable, start_server
+from pg_server import PostgresServer
 
 pytestmark = pytest.mark.postgres
 
@@ -34,19 +34,6 @@ BACKENDS = ["postgresql", "sqlite"]
 
 
 # --- fixtures -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    """The session's server; always stopped at the end, even when tests fail."""
-    try:
-        server = start_server()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 _database_numbers = itertools.count(1)

@@ -13,32 +13,24 @@ from typing import Any
 import pytest
 
 from armstrace.store import Store, open_store
-from pg_server import PostgresUnavailable, start_server
 from test_web_helpers import HOSTILE_TEXT, TOKEN, Server, running_server, source_articles
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def pg_store_url(tmp_path_factory: pytest.TempPathFactory, extractor: Any) -> Iterator[str]:
-    try:
-        server = start_server()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    try:
-        url = server.create_database("web")
-        from armstrace.pipeline import ingest_paths
+def pg_store_url(tmp_path_factory: pytest.TempPathFactory, extractor: Any, postgres: Any) -> Iterator[str]:
+    from armstrace.pipeline import ingest_paths
 
-        folder = tmp_path_factory.mktemp("web-pg")
-        hostile = folder / "hostile.txt"
-        hostile.write_text(HOSTILE_TEXT, encoding="utf-8")
-        store = open_store(url)
-        summary = ingest_paths([*map(str, source_articles()), str(hostile)], store, extractor=extractor)
-        store.close()
-        assert summary.failed == 0
-        yield url
-    finally:
-        server.stop()
+    url = postgres.create_database("web")
+    folder = tmp_path_factory.mktemp("web-pg")
+    hostile = folder / "hostile.txt"
+    hostile.write_text(HOSTILE_TEXT, encoding="utf-8")
+    store = open_store(url)
+    summary = ingest_paths([*map(str, source_articles()), str(hostile)], store, extractor=extractor)
+    store.close()
+    assert summary.failed == 0
+    yield url
 
 
 @pytest.fixture(scope="module")
